@@ -1,0 +1,49 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+TRANSLATIONS := fundtracker/translations
+
+.PHONY: run test test-sqlite test-postgres setup translations extract-messages db-upgrade bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d $(TRANSLATIONS)
+
+setup: $(VENV)/.installed translations
+
+db-upgrade: setup
+	$(FLASK) db upgrade
+
+run: db-upgrade
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it).
+test: setup
+	$(BIN)/python -m pytest -q
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== the same suite on PostgreSQL =="; \
+		FUNDTRACKER_TEST_DB=postgresql $(BIN)/python -m pytest -q; \
+	fi
+
+# Mark new strings, then fill in the Chinese catalog (English is generated: msgstr = msgid).
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -N -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/python scripts/fill_english_catalog.py
+
+bench: setup
+	$(BIN)/python scripts/benchmark.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

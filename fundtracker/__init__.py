@@ -1,0 +1,78 @@
+"""fundtracker: village project funds for a county."""
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from . import money
+from .config import load_config
+from .database import init_engine
+from .errors import register_error_handlers
+from .extensions import babel, csrf, db, login_manager, migrate
+from .i18n import select_locale
+from .security import register_security_headers
+
+ROOT = Path(__file__).resolve().parent.parent
+BLUEPRINTS = (
+    "fundtracker.auth.views",
+    "fundtracker.main.views",
+    "fundtracker.admin.views",
+)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    load_config(app, test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from . import models  # noqa: F401  (register every table)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    init_engine(app)
+
+    _register_blueprints(app)
+    register_error_handlers(app)
+    register_security_headers(app)
+    _register_template_helpers(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+
+    for module_name in BLUEPRINTS:
+        app.register_blueprint(import_module(module_name).bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from .navigation import navigation_for
+
+    app.jinja_env.filters.update(
+        fen=money.format_fen,
+        wan=money.format_wan,
+        yuan_text=money.fen_to_yuan_text,
+        datetime=lambda value, fmt="short": format_datetime(value, fmt) if value else "—",
+        date=lambda value, fmt="medium": format_date(value, fmt) if value else "—",
+    )
+
+    @app.context_processor
+    def inject_globals():
+        return {"current_locale": str(get_locale()), "navigation_for": navigation_for}

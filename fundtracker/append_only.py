@@ -1,0 +1,36 @@
+"""Database triggers that make a table append-only (no UPDATE, no DELETE).
+
+Called from migrations; the statements depend only on the dialect and the table name.
+"""
+
+
+def append_only_trigger_sql(dialect: str, table: str) -> list[str]:
+    if dialect == "postgresql":
+        return [
+            """
+            CREATE OR REPLACE FUNCTION forbid_append_only_change() RETURNS trigger AS $$
+            BEGIN
+                RAISE EXCEPTION 'table % is append-only: % refused', TG_TABLE_NAME, TG_OP;
+            END
+            $$ LANGUAGE plpgsql
+            """,
+            f"""
+            CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+            FOR EACH ROW EXECUTE FUNCTION forbid_append_only_change()
+            """,
+        ]
+    if dialect == "sqlite":
+        return [
+            f"""
+            CREATE TRIGGER {table}_no_{operation.lower()} BEFORE {operation} ON {table}
+            BEGIN SELECT RAISE(ABORT, 'table {table} is append-only: {operation} refused'); END
+            """
+            for operation in ("UPDATE", "DELETE")
+        ]
+    raise NotImplementedError(f"append-only triggers for {dialect}")
+
+
+def drop_append_only_trigger_sql(dialect: str, table: str) -> list[str]:
+    if dialect == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}"]
+    return [f"DROP TRIGGER IF EXISTS {table}_no_{operation} " for operation in ("update", "delete")]

@@ -1,0 +1,67 @@
+"""record_audit(): the one way every write leaves its trace. Adds, never commits."""
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from .models import AuditEvent
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _current_actor_id():
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.id
+    return None
+
+
+def record_audit(action: str, object_type: str, object_id=None, *, summary: str = "",
+                 before: dict | None = None, after: dict | None = None, actor=None) -> AuditEvent:
+    event = AuditEvent(
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        summary=summary[:500],
+        before=_jsonable(before),
+        after=_jsonable(after),
+        actor_id=actor.id if actor is not None else _current_actor_id(),
+        ip_address=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event
+
+
+def audit_query(*, actor_id=None, action=None, object_type=None, object_id=None,
+                date_from=None, date_to=None):
+    """Newest first, filtered; the admin page paginates it."""
+    stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
+    if actor_id:
+        stmt = stmt.where(AuditEvent.actor_id == actor_id)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if object_type:
+        stmt = stmt.where(AuditEvent.object_type == object_type)
+    if object_id:
+        stmt = stmt.where(AuditEvent.object_id == str(object_id))
+    if date_from:
+        stmt = stmt.where(AuditEvent.occurred_at >= datetime.combine(date_from, datetime.min.time()))
+    if date_to:
+        stmt = stmt.where(AuditEvent.occurred_at < datetime.combine(date_to, datetime.max.time()))
+    return stmt
+
+
+def known_actions() -> list[str]:
+    return list(db.session.execute(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).scalars())

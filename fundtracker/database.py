@@ -1,0 +1,70 @@
+"""Engine set-up for money work, and the one row-lock helper every write path uses.
+
+SQLite: WAL, a busy timeout, foreign keys, and the pysqlite recipe from the SQLAlchemy
+docs that takes transaction control away from the driver so that we emit BEGIN ourselves.
+Write transactions start with BEGIN IMMEDIATE: two read-then-write transactions can then
+never both succeed, the second waits for the first. Requests that only read (GET/HEAD)
+start a deferred BEGIN so that pages keep loading while someone writes.
+
+PostgreSQL: rows are locked with SELECT ... FOR UPDATE through lock_row().
+"""
+from datetime import UTC, datetime
+
+from flask import has_request_context, request
+from sqlalchemy import event, select
+
+from .extensions import db
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp: the one clock the database stores."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def is_sqlite(engine=None) -> bool:
+    return (engine or db.engine).dialect.name == "sqlite"
+
+
+def _transaction_may_write() -> bool:
+    return not (has_request_context() and request.method in READ_ONLY_METHODS)
+
+
+def configure_sqlite(engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _transaction_may_write() else "BEGIN")
+
+
+def init_engine(app) -> None:
+    with app.app_context():
+        engine = db.engine
+        if is_sqlite(engine):
+            configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def lock_row(model, row_id):
+    """Load one row for update, locked until the transaction ends, or None.
+
+    PostgreSQL takes a row lock (FOR UPDATE); SQLite already holds the database write
+    lock from BEGIN IMMEDIATE, so the same statement serialises there too.
+    populate_existing makes sure we read the committed values, not a stale identity map.
+    """
+    stmt = (
+        select(model)
+        .where(model.id == row_id)
+        .with_for_update(of=model)
+        .execution_options(populate_existing=True)
+    )
+    return db.session.execute(stmt).scalar_one_or_none()

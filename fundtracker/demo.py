@@ -1,0 +1,74 @@
+"""Demo data: a county with townships, villages and one user per role.
+
+Every demo user has the password DEMO_PASSWORD (see README). Later domains append their
+own steps to SEED_STEPS; each step takes the `scale` option.
+"""
+from sqlalchemy import func, select
+
+from .auth import services as accounts
+from .auth.models import User
+from .auth.roles import Department, Role
+from .extensions import db
+from .geo import services as geo
+
+DEMO_PASSWORD = "demo-password"
+
+# Qingtian County townships and villages (青田县), as in the source document.
+DEMO_GEOGRAPHY = {
+    "船寮镇": ["高市村", "船寮村", "赤岩村"],
+    "温溪镇": ["温溪村", "东岸村"],
+    "仁庄镇": ["仁庄村", "小令村"],
+    "章村乡": ["章村村", "小舟山村"],
+}
+
+DEMO_USERS = [
+    # username, display name, roles, department, village, township
+    ("admin", "系统管理员", [Role.ADMIN], None, None, None),
+    ("village", "高市村股份经济合作社", [Role.VILLAGE], None, "高市村", None),
+    ("village2", "温溪村股份经济合作社", [Role.VILLAGE], None, "温溪村", None),
+    ("town", "船寮镇审核员", [Role.TOWN], None, None, "船寮镇"),
+    ("reviewer_org", "组织部评审员", [Role.REVIEWER], Department.ORGANISATION, None, None),
+    ("reviewer_fin", "财政局评审员", [Role.REVIEWER], Department.FINANCE, None, None),
+    ("reviewer_agri", "农业农村局评审员", [Role.REVIEWER], Department.AGRICULTURE, None, None),
+    ("reviewer_task", "专班评审员", [Role.REVIEWER], Department.TASK_FORCE, None, None),
+    ("reviewer_other", "发改局评审员", [Role.REVIEWER], Department.OTHER, None, None),
+    ("approver", "县领导", [Role.APPROVER], None, None, None),
+    ("finance", "财政局出纳", [Role.FINANCE], None, None, None),
+    ("finance2", "财政局复核", [Role.FINANCE], None, None, None),
+]
+
+
+def seed_geography(scale: int) -> None:
+    for township_name, village_names in DEMO_GEOGRAPHY.items():
+        township = geo.save_township(None, name=township_name, code=None)
+        for village_name in village_names:
+            geo.save_village(None, township_id=township.id, name=village_name, code=None)
+    for extra in range(1, scale):
+        township = geo.save_township(None, name=f"示范乡{extra:03d}", code=None)
+        for number in range(1, 6):
+            geo.save_village(None, township_id=township.id, name=f"示范村{extra:03d}-{number}", code=None)
+
+
+def seed_users(scale: int) -> None:
+    from .geo.models import Township, Village
+
+    villages = {v.name: v.id for v in db.session.execute(select(Village)).scalars()}
+    townships = {t.name: t.id for t in db.session.execute(select(Township)).scalars()}
+    for username, name, roles, department, village, township in DEMO_USERS:
+        accounts.create_user(
+            username=username, display_name=name, password=DEMO_PASSWORD, roles=roles,
+            department=department, village_id=villages.get(village), township_id=townships.get(township),
+        )
+
+
+SEED_STEPS = [seed_geography, seed_users]
+
+
+def database_is_empty() -> bool:
+    return db.session.execute(select(func.count(User.id))).scalar_one() == 0
+
+
+def seed_demo(scale: int = 1) -> None:
+    for step in SEED_STEPS:
+        step(scale)
+        db.session.flush()

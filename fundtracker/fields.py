@@ -1,0 +1,30 @@
+"""Form fields shared by every domain."""
+from flask import current_app
+from wtforms import StringField
+
+from .money import MoneyError, fen_to_yuan_text, parse_yuan
+
+
+class MoneyField(StringField):
+    """Yuan in the form, integer fen in .data; a clear error for anything else."""
+
+    def __init__(self, label=None, validators=None, allow_zero=False, **kwargs):
+        kwargs.setdefault("render_kw", {}).setdefault("inputmode", "decimal")
+        super().__init__(label, validators, **kwargs)
+        self.allow_zero = allow_zero
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return fen_to_yuan_text(self.data) if self.data is not None else ""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist or not (valuelist[0] or "").strip():
+            return  # DataRequired/Optional decide whether empty is acceptable
+        try:
+            self.data = parse_yuan(
+                valuelist[0], max_yuan=current_app.config["MAX_AMOUNT_YUAN"], allow_zero=self.allow_zero
+            )
+        except MoneyError as error:
+            raise ValueError(str(error)) from error

@@ -1,0 +1,6 @@
+"""Imports every model so that Alembic and the app see the whole schema."""
+from .audit.models import AuditEvent  # noqa: F401
+from .auth.models import User, UserRole  # noqa: F401
+from .geo.models import Township, Village  # noqa: F401
+from .pools.models import FundPool, LedgerEntry, UsedFormToken  # noqa: F401
+from .projects.models import Project  # noqa: F401

@@ -1,0 +1,159 @@
+"""The ledger: the only way pool money moves, and the pool figures computed from it.
+
+Every write locks the pool row first (lock_row), appends, then re-reads the figures in
+SQL and refuses (DomainError, the caller rolls back) if the balance or the available
+money would go below zero. Entries are never updated or deleted; a mistake is corrected
+by a reversal, once.
+"""
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from ..audit.services import record_audit
+from ..database import lock_row
+from ..errors import DomainError
+from ..extensions import db
+from ..money import format_fen
+from ..projects.models import COMMITTING_STATUSES, Project
+from .models import ENTRY_SIGN, EntryKind, FundPool, LedgerEntry, PoolStatus
+
+
+@dataclass(frozen=True)
+class PoolFigures:
+    balance_fen: int = 0
+    committed_fen: int = 0
+
+    @property
+    def available_fen(self) -> int:
+        return self.balance_fen - self.committed_fen
+
+
+def _project_payment_amount():
+    """Ledger rows that pay a project: disbursements and reversals of disbursements."""
+    original = aliased(LedgerEntry)
+    is_payment = or_(
+        LedgerEntry.kind == EntryKind.DISBURSEMENT,
+        and_(LedgerEntry.kind == EntryKind.REVERSAL, original.kind == EntryKind.DISBURSEMENT),
+    )
+    return original, is_payment
+
+
+def pool_figures(pool_ids) -> dict[int, PoolFigures]:
+    """Balance and committed money of many pools in three grouped queries."""
+    pool_ids = list(pool_ids)
+    if not pool_ids:
+        return {}
+    balances = dict(db.session.execute(
+        select(LedgerEntry.pool_id, func.sum(LedgerEntry.amount_fen))
+        .where(LedgerEntry.pool_id.in_(pool_ids)).group_by(LedgerEntry.pool_id)
+    ).all())
+    committing = [Project.pool_id.in_(pool_ids), Project.status.in_(COMMITTING_STATUSES)]
+    approved = dict(db.session.execute(
+        select(Project.pool_id, func.sum(Project.approved_amount_fen)).where(*committing).group_by(Project.pool_id)
+    ).all())
+    original, is_payment = _project_payment_amount()
+    paid_negative = dict(db.session.execute(
+        select(Project.pool_id, func.sum(LedgerEntry.amount_fen))
+        .select_from(LedgerEntry)
+        .join(Project, Project.id == LedgerEntry.project_id)
+        .outerjoin(original, original.id == LedgerEntry.reverses_id)
+        .where(*committing, is_payment)
+        .group_by(Project.pool_id)
+    ).all())
+    return {
+        pool_id: PoolFigures(
+            balance_fen=int(balances.get(pool_id) or 0),
+            committed_fen=int(approved.get(pool_id) or 0) + int(paid_negative.get(pool_id) or 0),
+        )
+        for pool_id in pool_ids
+    }
+
+
+def figures_for(pool: FundPool) -> PoolFigures:
+    return pool_figures([pool.id])[pool.id]
+
+
+def paid_to_project_fen(project_id: int) -> int:
+    original, is_payment = _project_payment_amount()
+    total = db.session.execute(
+        select(func.sum(LedgerEntry.amount_fen))
+        .outerjoin(original, original.id == LedgerEntry.reverses_id)
+        .where(LedgerEntry.project_id == project_id, is_payment)
+    ).scalar_one()
+    return -int(total or 0)
+
+
+def lock_pool(pool_id: int) -> FundPool:
+    pool = lock_row(FundPool, pool_id)
+    if pool is None:
+        raise DomainError(_l("Unknown fund pool."))
+    return pool
+
+
+def _refuse_if_overdrawn(pool: FundPool) -> None:
+    figures = figures_for(pool)
+    if figures.balance_fen < 0:
+        raise DomainError(_l("Refused: the balance of %(pool)s would become %(amount)s.",
+                             pool=pool.name, amount=format_fen(figures.balance_fen)))
+    if figures.available_fen < 0:
+        raise DomainError(_l("Refused: the money available in %(pool)s would become %(amount)s "
+                             "(balance %(balance)s, committed to approved projects %(committed)s).",
+                             pool=pool.name, amount=format_fen(figures.available_fen),
+                             balance=format_fen(figures.balance_fen), committed=format_fen(figures.committed_fen)))
+
+
+def _entry_snapshot(entry: LedgerEntry) -> dict:
+    return {
+        "pool_id": entry.pool_id, "kind": entry.kind, "amount_fen": entry.amount_fen,
+        "project_id": entry.project_id, "tranche_id": entry.tranche_id, "reverses_id": entry.reverses_id,
+        "value_date": entry.value_date, "memo": entry.memo,
+    }
+
+
+def append_entry(pool_id: int, kind: EntryKind, amount_fen: int, *, actor, value_date: date,
+                 memo: str = "", project_id: int | None = None, tranche_id: int | None = None) -> LedgerEntry:
+    """Move money: amount_fen is the positive size; the kind gives the sign."""
+    kind = EntryKind(kind)
+    if kind == EntryKind.REVERSAL:
+        raise ValueError("reversals go through reverse_entry()")
+    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
+        raise DomainError(_l("The amount must be greater than zero."))
+    pool = lock_pool(pool_id)
+    if kind == EntryKind.CONTRIBUTION and pool.status != PoolStatus.OPEN:
+        raise DomainError(_l("The pool %(pool)s is closed; it takes no new contributions.", pool=pool.name))
+    entry = LedgerEntry(pool_id=pool.id, kind=kind, amount_fen=ENTRY_SIGN[kind] * amount_fen, project_id=project_id,
+                        tranche_id=tranche_id, value_date=value_date, memo=memo[:500], actor_id=actor.id)
+    db.session.add(entry)
+    db.session.flush()
+    _refuse_if_overdrawn(pool)
+    record_audit(f"ledger.{kind}", "ledger_entry", entry.id, summary=f"{pool.name} {format_fen(entry.amount_fen)}",
+                 after=_entry_snapshot(entry), actor=actor)
+    return entry
+
+
+def reverse_entry(pool_id: int, entry_id: int, *, actor, reason: str, value_date: date) -> LedgerEntry:
+    """Append the exact opposite of an entry of this pool, with the reason. Once per entry."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Give the reason for the reversal."), field="reason")
+    pool = lock_pool(pool_id)
+    target = db.session.get(LedgerEntry, entry_id)
+    if target is None or target.pool_id != pool.id:
+        raise DomainError(_l("That entry does not belong to this pool."))
+    if target.kind == EntryKind.REVERSAL:
+        raise DomainError(_l("A reversal cannot itself be reversed; record a new entry instead."))
+    already = db.session.execute(select(LedgerEntry.id).where(LedgerEntry.reverses_id == target.id)).scalar_one_or_none()
+    if already is not None:
+        raise DomainError(_l("This entry has already been reversed (entry #%(id)d).", id=already))
+    reversal = LedgerEntry(pool_id=pool.id, kind=EntryKind.REVERSAL, amount_fen=-target.amount_fen,
+                           project_id=target.project_id, tranche_id=target.tranche_id, reverses_id=target.id,
+                           value_date=value_date, memo=reason[:500], actor_id=actor.id)
+    db.session.add(reversal)
+    db.session.flush()
+    _refuse_if_overdrawn(pool)
+    record_audit("ledger.reversal", "ledger_entry", reversal.id, summary=f"#{target.id}: {reason}"[:500],
+                 before=_entry_snapshot(target), after=_entry_snapshot(reversal), actor=actor)
+    return reversal

@@ -1,0 +1,3 @@
+from fundtracker import create_app
+
+app = create_app()
