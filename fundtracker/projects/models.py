@@ -1,10 +1,9 @@
-"""Village projects (项目). The core columns every domain relies on; the application
-issue adds the rest of the application's fields."""
-from datetime import datetime
+"""Village projects (项目): the application ("one project, one plan") and its yearly plan."""
+from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
@@ -35,7 +34,7 @@ PROJECT_STATUS_LABELS = {
     ProjectStatus.IN_PROGRESS: _l("In progress"),
     ProjectStatus.ACCEPTED: _l("Accepted"),
     ProjectStatus.OPERATING: _l("Operating"),
-    ProjectStatus.CLOSED: _l("Closed"),
+    ProjectStatus.CLOSED: _l("Finished and closed"),
     ProjectStatus.RETURNED: _l("Returned for revision"),
     ProjectStatus.REJECTED: _l("Rejected"),
     ProjectStatus.EXITED: _l("Exited (funds recovered)"),
@@ -49,6 +48,36 @@ COMMITTING_STATUSES = frozenset(
 _STATUS_SQL = ", ".join(f"'{s.value}'" for s in ProjectStatus)
 
 
+class ProjectCategory(StrEnum):
+    LIVESTOCK = "livestock"
+    AQUACULTURE = "aquaculture"
+    CROPS = "crops"
+    PROCESSING = "processing"
+    RURAL_TOURISM = "rural_tourism"
+    PROPERTY_LEASING = "property_leasing"
+    OTHER = "other"
+
+
+PROJECT_CATEGORY_LABELS = {
+    ProjectCategory.LIVESTOCK: _l("Livestock"),
+    ProjectCategory.AQUACULTURE: _l("Aquaculture"),
+    ProjectCategory.CROPS: _l("Crops"),
+    ProjectCategory.PROCESSING: _l("Processing"),
+    ProjectCategory.RURAL_TOURISM: _l("Rural tourism"),
+    ProjectCategory.PROPERTY_LEASING: _l("Property leasing"),
+    ProjectCategory.OTHER: _l("Other"),
+}
+
+# The funding plan by source (资金来源): column name -> label. Must add up to the total investment.
+FUNDING_SOURCES = {
+    "funding_subsidy_fen": _l("Fiscal subsidy"),
+    "funding_loan_fen": _l("Bank loan"),
+    "funding_self_raised_fen": _l("Collective self-raised"),
+    "funding_donation_fen": _l("Social donation"),
+    "funding_other_fen": _l("Other source"),
+}
+
+
 class Project(db.Model):
     __tablename__ = "projects"
     __table_args__ = (
@@ -57,6 +86,13 @@ class Project(db.Model):
         CheckConstraint("requested_fen >= 0", name="requested_not_negative"),
         CheckConstraint("approved_amount_fen IS NULL OR approved_amount_fen > 0", name="approved_positive"),
         CheckConstraint("(approved_amount_fen IS NULL) = (pool_id IS NULL)", name="approval_names_pool"),
+        CheckConstraint(
+            "funding_subsidy_fen >= 0 AND funding_loan_fen >= 0 AND funding_self_raised_fen >= 0"
+            " AND funding_donation_fen >= 0 AND funding_other_fen >= 0",
+            name="funding_not_negative",
+        ),
+        CheckConstraint("loan_rate_bp IS NULL OR (loan_rate_bp >= 0 AND loan_rate_bp <= 3600)", name="loan_rate_range"),
+        CheckConstraint("loan_term_months IS NULL OR loan_term_months > 0", name="loan_term_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,11 +105,67 @@ class Project(db.Model):
     approved_amount_fen: Mapped[int | None] = mapped_column(BigInteger)
     pool_id: Mapped[int | None] = mapped_column(ForeignKey("fund_pools.id"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str] = mapped_column(String(200), default="")
+    start_on: Mapped[date | None]
+    end_on: Mapped[date | None]
+    funding_subsidy_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    funding_loan_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    funding_self_raised_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    funding_donation_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    funding_other_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    loan_rate_bp: Mapped[int | None]  # annual rate of the planned loan in basis points (385 = 3.85%)
+    loan_term_months: Mapped[int | None]
+    risks: Mapped[str] = mapped_column(Text, default="")
+    mitigation: Mapped[str] = mapped_column(Text, default="")
+    meeting_on: Mapped[date | None]  # 四议两公开: the villagers' (representatives') meeting
+    meeting_attendance: Mapped[int | None]
+    meeting_votes_for: Mapped[int | None]
+    meeting_votes_against: Mapped[int | None]
+    contact_name: Mapped[str] = mapped_column(String(100), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     village = relationship("Village", lazy="joined")
     pool = relationship("FundPool")
+    year_plans: Mapped[list["ProjectYearPlan"]] = relationship(
+        back_populates="project", order_by="ProjectYearPlan.year_number", cascade="all, delete-orphan"
+    )
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def funding_plan_total_fen(self) -> int:
+        return sum(getattr(self, column) or 0 for column in FUNDING_SOURCES)
+
+    @property
+    def expected_yearly_net_fen(self) -> int:
+        """Mean expected net (revenue − cost) over the planned years of operation; 0 without a plan."""
+        if not self.year_plans:
+            return 0
+        return sum(plan.net_fen for plan in self.year_plans) // len(self.year_plans)
+
+
+class ProjectYearPlan(db.Model):
+    """Expected revenue and cost for one of the first years of operation."""
+
+    __tablename__ = "project_year_plans"
+    __table_args__ = (
+        UniqueConstraint("project_id", "year_number"),
+        CheckConstraint("year_number BETWEEN 1 AND 10", name="year_number_range"),
+        CheckConstraint("revenue_fen >= 0 AND cost_fen >= 0", name="amounts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    year_number: Mapped[int]
+    revenue_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    cost_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    project: Mapped[Project] = relationship(back_populates="year_plans")
+
+    @property
+    def net_fen(self) -> int:
+        return self.revenue_fen - self.cost_fen
