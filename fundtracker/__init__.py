@@ -18,6 +18,7 @@ BLUEPRINTS = (
     "fundtracker.auth.views",
     "fundtracker.main.views",
     "fundtracker.admin.views",
+    "fundtracker.pools.views",
 )
 
 

@@ -52,6 +52,8 @@ def load_config(app, test_config: dict | None) -> None:
         BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         PAGE_SIZE=50,
+        FUTURE_DATE_TOLERANCE_DAYS=int(os.environ.get("FUTURE_DATE_TOLERANCE_DAYS", "3")),
+        LOAN_MATURITY_WARNING_DAYS=90,
         UPLOAD_FOLDER=os.environ.get("UPLOAD_FOLDER", str(Path(app.instance_path) / "uploads")),
     )
     if test_config:

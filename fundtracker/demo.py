@@ -10,6 +10,7 @@ from .auth.models import User
 from .auth.roles import Department, Role
 from .extensions import db
 from .geo import services as geo
+from .pools.demo import seed_pools
 
 DEMO_PASSWORD = "demo-password"
 
@@ -61,7 +62,7 @@ def seed_users(scale: int) -> None:
         )
 
 
-SEED_STEPS = [seed_geography, seed_users]
+SEED_STEPS = [seed_geography, seed_users, seed_pools]
 
 
 def database_is_empty() -> bool:

@@ -1,10 +1,16 @@
 """The one POST flow every form view shares: validate, call the service, commit once."""
-from flask import abort, flash, render_template, request
+from flask import abort, current_app, flash, render_template, request
+from flask_sqlalchemy.pagination import SelectPagination
 from flask_babel import gettext as _
+
+from dataclasses import dataclass
+
+from flask_login import current_user
 
 from .errors import DomainError, attach_to_form
 from .extensions import db
 from .htmx import redirect_after_post
+from .idempotency import DuplicateSubmission, claim_form_token
 
 
 def form_status(form) -> int:
@@ -38,7 +44,48 @@ def page_number() -> int:
 
 
 def paginate(stmt, per_page: int | None = None):
-    from flask import current_app
-
     return db.paginate(stmt, page=page_number(), per_page=per_page or current_app.config["PAGE_SIZE"],
                        error_out=False, max_per_page=500)
+
+
+class RowPagination(SelectPagination):
+    """Pages of whole result rows; db.paginate keeps only each row's first column."""
+
+    def _query_items(self) -> list:
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(select).all())
+
+
+def paginate_rows(stmt, per_page: int | None = None) -> RowPagination:
+    return RowPagination(select=stmt, session=db.session(), page=page_number(),
+                         per_page=per_page or current_app.config["PAGE_SIZE"], error_out=False, max_per_page=500)
+
+
+@dataclass
+class MoneyFormOutcome:
+    done: bool = False
+    result: object = None
+    response: object = None  # set when the form had already been submitted: where the first submission led
+
+
+def submit_money_form(form, result_url: str, action) -> MoneyFormOutcome:
+    """A money form's POST: claim its one-time token, run action() (a service call), commit once.
+
+    A second submission of the same form (double click, retry) writes nothing and is sent where the
+    first one led; a refused rule rolls back and shows on the form.
+    """
+    if not form.validate_on_submit():
+        return MoneyFormOutcome()
+    try:
+        claim_form_token(form.token.data, current_user).result_url = result_url
+        result = action()
+    except DuplicateSubmission as duplicate:
+        db.session.rollback()
+        flash(_("This form was already submitted; it was recorded once."), "info")
+        return MoneyFormOutcome(response=redirect_after_post(duplicate.result_url or result_url))
+    except DomainError as error:
+        db.session.rollback()
+        attach_to_form(form, error)
+        return MoneyFormOutcome()
+    db.session.commit()
+    return MoneyFormOutcome(done=True, result=result)

@@ -104,3 +104,135 @@ class UsedFormToken(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     result_url: Mapped[str] = mapped_column(String(500), default="")
     used_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SourceType(StrEnum):
+    SUBSIDY = "subsidy"  # 财政补助
+    LOAN = "loan"  # 金融贷款
+    SELF_RAISED = "self_raised"  # 集体自筹
+    DONATION = "donation"  # 社会捐资
+    OTHER = "other"
+
+
+SOURCE_TYPE_LABELS = {
+    SourceType.SUBSIDY: _l("Fiscal subsidy"),
+    SourceType.LOAN: _l("Bank loan"),
+    SourceType.SELF_RAISED: _l("Collective self-raised"),
+    SourceType.DONATION: _l("Social donation"),
+    SourceType.OTHER: _l("Other source"),
+}
+
+
+class RepaymentSchedule(StrEnum):
+    INTEREST_YEARLY_PRINCIPAL_AT_MATURITY = "interest_yearly"
+    INTEREST_QUARTERLY_PRINCIPAL_AT_MATURITY = "interest_quarterly"
+    EQUAL_INSTALMENTS = "equal_instalments"
+    BULLET = "bullet"
+
+
+REPAYMENT_SCHEDULE_LABELS = {
+    RepaymentSchedule.INTEREST_YEARLY_PRINCIPAL_AT_MATURITY: _l("Interest yearly, principal at maturity"),
+    RepaymentSchedule.INTEREST_QUARTERLY_PRINCIPAL_AT_MATURITY: _l("Interest quarterly, principal at maturity"),
+    RepaymentSchedule.EQUAL_INSTALMENTS: _l("Equal instalments"),
+    RepaymentSchedule.BULLET: _l("Principal and interest at maturity"),
+}
+
+_SOURCE_SQL = ", ".join(f"'{s.value}'" for s in SourceType)
+_SCHEDULE_SQL = ", ".join(f"'{s.value}'" for s in RepaymentSchedule)
+
+
+class Contribution(db.Model):
+    """What a contribution entry is: the source, the contributor and, for a bank loan, its terms.
+
+    Append-only like the ledger row it describes; a mistake is corrected by reversing the entry.
+    """
+
+    __tablename__ = "contributions"
+    __table_args__ = (
+        CheckConstraint(f"source_type IN ({_SOURCE_SQL})", name="known_source_type"),
+        CheckConstraint("amount_fen > 0", name="amount_positive"),
+        CheckConstraint(
+            "(source_type = 'loan') = (lender IS NOT NULL AND annual_rate_bp IS NOT NULL"
+            " AND term_months IS NOT NULL AND loan_start_on IS NOT NULL AND repayment_schedule IS NOT NULL)",
+            name="loan_terms_iff_loan",
+        ),
+        CheckConstraint("annual_rate_bp IS NULL OR annual_rate_bp BETWEEN 0 AND 3600", name="rate_range"),
+        CheckConstraint("term_months IS NULL OR term_months BETWEEN 1 AND 600", name="term_range"),
+        CheckConstraint(f"repayment_schedule IS NULL OR repayment_schedule IN ({_SCHEDULE_SQL})", name="known_schedule"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pool_id: Mapped[int] = mapped_column(ForeignKey("fund_pools.id"), index=True)
+    ledger_entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entries.id"), unique=True)
+    source_type: Mapped[str] = mapped_column(String(20))
+    contributor: Mapped[str] = mapped_column(String(200))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    received_on: Mapped[date]
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    lender: Mapped[str | None] = mapped_column(String(200))
+    annual_rate_bp: Mapped[int | None]  # 385 = 3.85% a year
+    term_months: Mapped[int | None]
+    loan_start_on: Mapped[date | None]
+    repayment_schedule: Mapped[str | None] = mapped_column(String(30))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    entry: Mapped[LedgerEntry] = relationship(lazy="joined")
+    collateral: Mapped[list["CollateralAsset"]] = relationship(order_by="CollateralAsset.id", lazy="selectin")
+
+    @property
+    def is_loan(self) -> bool:
+        return self.source_type == SourceType.LOAN
+
+
+class CollateralAsset(db.Model):
+    """A collective asset pledged for a bank loan (e.g. an idle office building)."""
+
+    __tablename__ = "collateral_assets"
+    __table_args__ = (CheckConstraint("estimated_value_fen >= 0", name="value_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+    estimated_value_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class AssetKind(StrEnum):
+    OFFICE_BUILDING = "office_building"
+    HALL = "hall"
+    FACTORY = "factory"
+    SCHOOL = "school"
+    LAND = "land"
+    OTHER = "other"
+
+
+ASSET_KIND_LABELS = {
+    AssetKind.OFFICE_BUILDING: _l("Idle office building"),
+    AssetKind.HALL: _l("Hall"),
+    AssetKind.FACTORY: _l("Factory building"),
+    AssetKind.SCHOOL: _l("Former school"),
+    AssetKind.LAND: _l("Land use right"),
+    AssetKind.OTHER: _l("Other asset"),
+}
+
+
+class LoanRepayment(db.Model):
+    """A repayment to a lender: the loan_repayment ledger entry split into principal and interest.
+
+    The returns issue records them; the loans-owed figures already read this table.
+    """
+
+    __tablename__ = "loan_repayments"
+    __table_args__ = (
+        CheckConstraint("principal_fen >= 0 AND interest_fen >= 0", name="parts_not_negative"),
+        CheckConstraint("principal_fen + interest_fen > 0", name="something_repaid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id"), index=True)
+    ledger_entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entries.id"), unique=True)
+    principal_fen: Mapped[int] = mapped_column(BigInteger)
+    interest_fen: Mapped[int] = mapped_column(BigInteger)
+    paid_on: Mapped[date]

@@ -5,7 +5,7 @@ SQL and refuses (DomainError, the caller rolls back) if the balance or the avail
 money would go below zero. Entries are never updated or deleted; a mistake is corrected
 by a reversal, once.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -13,12 +13,22 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..audit.services import record_audit
+from ..clock import refuse_future_date
 from ..database import lock_row
 from ..errors import DomainError
 from ..extensions import db
 from ..money import format_fen
 from ..projects.models import COMMITTING_STATUSES, Project
-from .models import ENTRY_SIGN, EntryKind, FundPool, LedgerEntry, PoolStatus
+from .models import (
+    ENTRY_SIGN,
+    CollateralAsset,
+    Contribution,
+    EntryKind,
+    FundPool,
+    LedgerEntry,
+    PoolStatus,
+    SourceType,
+)
 
 
 @dataclass(frozen=True)
@@ -157,3 +167,104 @@ def reverse_entry(pool_id: int, entry_id: int, *, actor, reason: str, value_date
     record_audit("ledger.reversal", "ledger_entry", reversal.id, summary=f"#{target.id}: {reason}"[:500],
                  before=_entry_snapshot(target), after=_entry_snapshot(reversal), actor=actor)
     return reversal
+
+
+def _pool_snapshot(pool: FundPool) -> dict:
+    return {"name": pool.name, "programme": pool.programme, "year": pool.year,
+            "description": pool.description, "status": pool.status}
+
+
+def save_pool(pool: FundPool | None, *, actor, name: str, programme: str = "", year: int | None = None,
+              description: str = "", status: str = PoolStatus.OPEN) -> FundPool:
+    """Create a pool (pool=None) or edit one; the name is unique."""
+    name = name.strip()
+    clash = db.session.execute(
+        select(FundPool.id).where(func.lower(FundPool.name) == name.lower(), FundPool.id != (pool.id if pool else -1))
+    ).scalar_one_or_none()
+    if clash is not None:
+        raise DomainError(_l("A fund pool with this name exists."), field="name")
+    before = _pool_snapshot(pool) if pool else None
+    pool = pool or FundPool()
+    pool.name, pool.programme, pool.year = name, programme.strip(), year
+    pool.description, pool.status = description.strip(), PoolStatus(status)
+    db.session.add(pool)
+    db.session.flush()
+    record_audit("pool.save", "fund_pool", pool.id, summary=pool.name, before=before, after=_pool_snapshot(pool),
+                 actor=actor)
+    return pool
+
+
+@dataclass(frozen=True)
+class LoanTerms:
+    lender: str
+    annual_rate_bp: int
+    term_months: int
+    start_on: date
+    repayment_schedule: str
+
+
+@dataclass(frozen=True)
+class CollateralInput:
+    name: str
+    kind: str
+    estimated_value_fen: int
+
+
+@dataclass(frozen=True)
+class ContributionInput:
+    source_type: str
+    contributor: str
+    amount_fen: int
+    received_on: date
+    reference: str = ""
+    note: str = ""
+    loan: LoanTerms | None = None
+    collateral: list[CollateralInput] = field(default_factory=list)
+
+
+def _check_loan(data: ContributionInput) -> None:
+    if data.source_type != SourceType.LOAN:
+        return
+    loan = data.loan
+    if loan is None or not loan.lender.strip():
+        raise DomainError(_l("A bank loan needs its lender."), field="lender")
+    if not 0 <= loan.annual_rate_bp <= 3600:
+        raise DomainError(_l("The annual rate must be between 0% and 36%."), field="annual_rate")
+    if not 1 <= loan.term_months <= 600:
+        raise DomainError(_l("The term must be at least one month (at most 600)."), field="term_months")
+    refuse_future_date(loan.start_on, "loan_start_on")
+    if not data.collateral:
+        raise DomainError(_l("List at least one collective asset pledged as collateral."), field="collateral")
+
+
+def record_contribution(pool_id: int, data: ContributionInput, *, actor) -> Contribution:
+    """Money received into a pool: a ledger entry plus what it is (source, contributor, loan terms)."""
+    refuse_future_date(data.received_on, "received_on")
+    _check_loan(data)
+    is_loan = data.source_type == SourceType.LOAN
+    source_label = SourceType(data.source_type)
+    entry = append_entry(pool_id, EntryKind.CONTRIBUTION, data.amount_fen, actor=actor, value_date=data.received_on,
+                         memo=f"{data.contributor} · {data.reference}".strip(" ·"))
+    contribution = Contribution(
+        pool_id=pool_id, ledger_entry_id=entry.id, source_type=source_label, contributor=data.contributor.strip(),
+        amount_fen=data.amount_fen, received_on=data.received_on, reference=data.reference.strip(),
+        note=data.note.strip(), recorded_by_id=actor.id,
+        **(_loan_columns(data.loan) if is_loan else {}),
+    )
+    db.session.add(contribution)
+    db.session.flush()
+    for asset in data.collateral if is_loan else ():
+        db.session.add(CollateralAsset(contribution_id=contribution.id, name=asset.name.strip(), kind=asset.kind,
+                                       estimated_value_fen=asset.estimated_value_fen))
+    db.session.flush()
+    record_audit("pool.contribution", "contribution", contribution.id,
+                 summary=f"{contribution.contributor} {format_fen(data.amount_fen)}",
+                 after={"entry_id": entry.id, "source_type": contribution.source_type,
+                        "amount_fen": data.amount_fen, "collateral": len(data.collateral) if is_loan else 0},
+                 actor=actor)
+    return contribution
+
+
+def _loan_columns(loan: LoanTerms) -> dict:
+    return {"lender": loan.lender.strip(), "annual_rate_bp": loan.annual_rate_bp, "term_months": loan.term_months,
+            "loan_start_on": loan.start_on, "repayment_schedule": loan.repayment_schedule}

@@ -1,0 +1,79 @@
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ..fields import MoneyField
+from ..idempotency import OneTimeTokenField
+from .models import (
+    ASSET_KIND_LABELS,
+    ENTRY_KIND_LABELS,
+    POOL_STATUS_LABELS,
+    REPAYMENT_SCHEDULE_LABELS,
+    SOURCE_TYPE_LABELS,
+)
+
+
+class PoolForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    programme = StringField(_l("Programme"), validators=[Optional(), Length(max=200)])
+    year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=2000, max=2100)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    status = SelectField(_l("Status"), choices=list(POOL_STATUS_LABELS.items()))
+
+
+class RateField(StringField):
+    """An annual rate typed in percent with at most two decimals (3.85), kept as basis points (385)."""
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{Decimal(self.data) / 100:.2f}"
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip().rstrip("%").strip()
+        if not text:
+            return
+        try:
+            basis_points = Decimal(text) * 100
+        except InvalidOperation:
+            raise ValueError(_l("Enter the rate in percent, e.g. 3.85.")) from None
+        if not basis_points.is_finite() or basis_points != basis_points.to_integral_value():
+            raise ValueError(_l("Use at most two decimals for the rate."))
+        self.data = int(basis_points)
+
+
+class CollateralForm(Form):
+    name = StringField(_l("Asset"), validators=[Optional(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=list(ASSET_KIND_LABELS.items()))
+    estimated_value = MoneyField(_l("Estimated value (yuan)"), validators=[Optional()], allow_zero=True)
+
+
+class ContributionForm(FlaskForm):
+    token = OneTimeTokenField()
+    source_type = SelectField(_l("Source"), choices=list(SOURCE_TYPE_LABELS.items()))
+    contributor = StringField(_l("Contributor"), validators=[DataRequired(), Length(max=200)])
+    amount = MoneyField(_l("Amount (yuan)"), validators=[DataRequired()])
+    received_on = DateField(_l("Date received"), validators=[DataRequired()])
+    reference = StringField(_l("Reference (voucher or transfer number)"), validators=[Optional(), Length(max=100)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+    lender = StringField(_l("Lender"), validators=[Optional(), Length(max=200)])
+    annual_rate = RateField(_l("Annual rate (%)"))
+    term_months = IntegerField(_l("Term (months)"), validators=[Optional()])
+    loan_start_on = DateField(_l("Loan start date"), validators=[Optional()])
+    repayment_schedule = SelectField(_l("Repayment schedule"), choices=list(REPAYMENT_SCHEDULE_LABELS.items()))
+    collateral = FieldList(FormField(CollateralForm), min_entries=3, max_entries=10)
+
+
+class ReversalForm(FlaskForm):
+    token = OneTimeTokenField()
+    reason = TextAreaField(_l("Reason for the reversal"), validators=[DataRequired(), Length(max=500)])
+
+
+class StatementFilterForm(Form):
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+    kind = SelectField(_l("Kind"), choices=[("", _l("All kinds")), *ENTRY_KIND_LABELS.items()], validators=[Optional()])

@@ -1,0 +1,227 @@
+"""Fund pool pages: list, detail, contributions, reversals, the statement, loans owed, verification."""
+from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.access import roles_required
+from ..auth.roles import Role
+from ..clock import local_today
+from ..errors import DomainError
+from ..exports import Column, Fen, export_response
+from ..extensions import db
+from ..htmx import is_htmx, redirect_after_post
+from ..views_common import form_status, paginate, paginate_rows, save_form_or_render, submit_money_form
+from . import services
+from .forms import ContributionForm, PoolForm, ReversalForm, StatementFilterForm
+from .loans import loan_positions, loans_select
+from .models import (
+    ASSET_KIND_LABELS,
+    ENTRY_KIND_LABELS,
+    POOL_STATUS_LABELS,
+    REPAYMENT_SCHEDULE_LABELS,
+    SOURCE_TYPE_LABELS,
+    FundPool,
+    LedgerEntry,
+    PoolStatus,
+    SourceType,
+)
+from .statement import StatementFilter, composition, received_by_source, reversed_entry_ids, statement_select
+from .verify import verify_ledger
+
+bp = Blueprint("pools", __name__, url_prefix="/pools")
+POOL_VIEWERS = (Role.FINANCE, Role.APPROVER, Role.ADMIN)
+RECENT_ENTRIES = 10
+can_view = roles_required(*POOL_VIEWERS)
+finance_only = roles_required(Role.FINANCE)
+
+
+@bp.app_context_processor
+def pool_labels():
+    return {"entry_kind_labels": ENTRY_KIND_LABELS, "source_type_labels": SOURCE_TYPE_LABELS,
+            "pool_status_labels": POOL_STATUS_LABELS, "asset_kind_labels": ASSET_KIND_LABELS,
+            "repayment_schedule_labels": REPAYMENT_SCHEDULE_LABELS}
+
+
+def _pool_or_404(pool_id: int) -> FundPool:
+    return db.get_or_404(FundPool, pool_id)
+
+
+@bp.route("")
+@can_view
+def pools():
+    page = paginate(select(FundPool).order_by(FundPool.status.desc(), FundPool.year.desc(), FundPool.name))
+    ids = [pool.id for pool in page.items]
+    return render_template("pools/list.html", page=page, figures=services.pool_figures(ids),
+                           received=received_by_source(ids))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@finance_only
+def new_pool():
+    form = PoolForm()
+    return save_form_or_render(form, "pools/pool_form.html", lambda: services.save_pool(None, actor=current_user, **_pool_fields(form)),
+                               lambda pool: url_for("pools.pool", pool_id=pool.id), pool=None)
+
+
+@bp.route("/<int:pool_id>/edit", methods=["GET", "POST"])
+@finance_only
+def edit_pool(pool_id):
+    pool = _pool_or_404(pool_id)
+    form = PoolForm(obj=pool)
+    return save_form_or_render(form, "pools/pool_form.html", lambda: services.save_pool(pool, actor=current_user, **_pool_fields(form)),
+                               url_for("pools.pool", pool_id=pool.id), pool=pool)
+
+
+def _pool_fields(form) -> dict:
+    return {"name": form.name.data, "programme": form.programme.data or "", "year": form.year.data,
+            "description": form.description.data or "", "status": form.status.data}
+
+
+def _pool_context(pool: FundPool) -> dict:
+    """What the pool page shows: figures, composition, the latest entries, its loans."""
+    recent = db.session.execute(statement_select(pool, newest_first=True).limit(RECENT_ENTRIES)).all()
+    loans = db.session.execute(loans_select(pool.id)).scalars().all()
+    return {
+        "pool": pool,
+        "figures": services.figures_for(pool),
+        "shares": composition(received_by_source([pool.id])[pool.id]),
+        "recent": recent,
+        "reversed_ids": reversed_entry_ids(row[0].id for row in recent),
+        "loans": loan_positions(loans, local_today()),
+    }
+
+
+@bp.route("/<int:pool_id>")
+@can_view
+def pool(pool_id):
+    pool = _pool_or_404(pool_id)
+    form = ContributionForm() if current_user.has_role(Role.FINANCE) and pool.status == PoolStatus.OPEN else None
+    return render_template("pools/pool.html", form=form, **_pool_context(pool))
+
+
+def _contribution_input(form) -> services.ContributionInput:
+    is_loan = form.source_type.data == SourceType.LOAN
+    loan = None
+    if is_loan:
+        if form.annual_rate.data is None or form.term_months.data is None or form.loan_start_on.data is None:
+            raise DomainError(_("A bank loan needs its annual rate, term and start date."), field="lender")
+        loan = services.LoanTerms(lender=form.lender.data or "", annual_rate_bp=form.annual_rate.data,
+                                  term_months=form.term_months.data, start_on=form.loan_start_on.data,
+                                  repayment_schedule=form.repayment_schedule.data)
+    collateral = [
+        services.CollateralInput(row.form.name.data, row.form.kind.data, row.form.estimated_value.data or 0)
+        for row in form.collateral if (row.form.name.data or "").strip()
+    ]
+    return services.ContributionInput(
+        source_type=form.source_type.data, contributor=form.contributor.data, amount_fen=form.amount.data,
+        received_on=form.received_on.data, reference=form.reference.data or "", note=form.note.data or "",
+        loan=loan, collateral=collateral,
+    )
+
+
+@bp.route("/<int:pool_id>/contributions/new", methods=["GET", "POST"])
+@finance_only
+def new_contribution(pool_id):
+    pool = _pool_or_404(pool_id)
+    form = ContributionForm()
+    outcome = submit_money_form(
+        form, url_for("pools.pool", pool_id=pool.id),
+        lambda: services.record_contribution(pool.id, _contribution_input(form), actor=current_user),
+    )
+    if outcome.response:
+        return outcome.response
+    if outcome.done:
+        return _contribution_recorded(pool, outcome.result)
+    if is_htmx():
+        response = make_response(render_template("pools/_contribution_form.html", pool=pool, form=form), form_status(form))
+        response.headers.update({"HX-Retarget": "#contribution-form", "HX-Reswap": "outerHTML"})
+        return response
+    return render_template("pools/contribution_form.html", pool=pool, form=form), form_status(form)
+
+
+def _contribution_recorded(pool: FundPool, contribution):
+    if not is_htmx():
+        flash(_("Contribution recorded."), "success")
+        return redirect_after_post(url_for("pools.pool", pool_id=pool.id))
+    row = db.session.execute(
+        statement_select(pool).where(LedgerEntry.id == contribution.ledger_entry_id)
+    ).one()
+    return render_template("pools/_contribution_added.html", pool=pool, row=row, form=ContributionForm(formdata=None),
+                           figures=services.figures_for(pool),
+                           shares=composition(received_by_source([pool.id])[pool.id]))
+
+
+@bp.route("/<int:pool_id>/entries/<int:entry_id>/reverse", methods=["GET", "POST"])
+@finance_only
+def reverse_entry(pool_id, entry_id):
+    pool = _pool_or_404(pool_id)
+    entry = db.session.get(LedgerEntry, entry_id)
+    if entry is None or entry.pool_id != pool.id:
+        abort(404)
+    form = ReversalForm()
+    statement_url = url_for("pools.statement", pool_id=pool.id)
+    outcome = submit_money_form(form, statement_url, lambda: services.reverse_entry(
+        pool.id, entry.id, actor=current_user, reason=form.reason.data, value_date=local_today()))
+    if outcome.response:
+        return outcome.response
+    if outcome.done:
+        flash(_("Entry #%(id)d reversed.", id=entry.id), "success")
+        return redirect_after_post(statement_url)
+    return render_template("pools/reverse.html", pool=pool, entry=entry, form=form), form_status(form)
+
+
+def _statement_filter() -> tuple[StatementFilterForm, StatementFilter]:
+    form = StatementFilterForm(request.args)
+    if not form.validate():
+        return form, StatementFilter()
+    return form, StatementFilter(form.date_from.data, form.date_to.data, form.kind.data or None)
+
+
+@bp.route("/<int:pool_id>/statement")
+@can_view
+def statement(pool_id):
+    pool = _pool_or_404(pool_id)
+    form, filters = _statement_filter()
+    page = paginate_rows(statement_select(pool, filters))
+    return render_template("pools/statement.html", pool=pool, form=form, page=page,
+                           figures=services.figures_for(pool),
+                           reversed_ids=reversed_entry_ids(row[0].id for row in page.items))
+
+
+STATEMENT_COLUMNS = [
+    Column(_l("Entry"), lambda row: row[0].id),
+    Column(_l("Date"), lambda row: row[0].value_date),
+    Column(_l("Kind"), lambda row: str(ENTRY_KIND_LABELS[row[0].kind])),
+    Column(_l("Source"), lambda row: str(SOURCE_TYPE_LABELS[row[2].source_type]) if row[2] else ""),
+    Column(_l("Counterparty or project"), lambda row: row[2].contributor if row[2] else (row[3] or "")),
+    Column(_l("Memo"), lambda row: row[0].memo),
+    Column(_l("Reverses entry"), lambda row: row[0].reverses_id),
+    Column(_l("Amount (yuan)"), lambda row: Fen(row[0].amount_fen)),
+    Column(_l("Balance (yuan)"), lambda row: Fen(row[1])),
+    Column(_l("Recorded by"), lambda row: row[0].actor.display_name),
+    Column(_l("Recorded at"), lambda row: row[0].created_at),
+]
+
+
+@bp.route("/<int:pool_id>/statement.<fmt>")
+@can_view
+def export_statement(pool_id, fmt):
+    pool = _pool_or_404(pool_id)
+    _, filters = _statement_filter()
+    rows = db.session.execute(statement_select(pool, filters).execution_options(yield_per=2000))
+    return export_response(fmt, f"statement-pool-{pool.id}", STATEMENT_COLUMNS, rows, sheet_title=pool.name)
+
+
+@bp.route("/loans")
+@can_view
+def loans():
+    page = paginate(loans_select())
+    return render_template("pools/loans.html", page=page, positions=loan_positions(page.items, local_today()))
+
+
+@bp.route("/verify")
+@roles_required(Role.ADMIN, Role.FINANCE)
+def verify():
+    return render_template("pools/verify.html", report=verify_ledger())
