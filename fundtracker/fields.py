@@ -21,7 +21,7 @@ class MoneyField(StringField):
     def process_formdata(self, valuelist):
         self.data = None
         if not valuelist or not (valuelist[0] or "").strip():
-            return  # DataRequired/Optional decide whether empty is acceptable
+            return  # InputRequired/Optional decide; DataRequired would hide this field's own parse errors
         try:
             self.data = parse_yuan(
                 valuelist[0], max_yuan=current_app.config["MAX_AMOUNT_YUAN"], allow_zero=self.allow_zero

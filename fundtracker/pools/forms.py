@@ -3,7 +3,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..fields import MoneyField
 from ..idempotency import OneTimeTokenField
@@ -48,7 +48,7 @@ class RateField(StringField):
 
 class CollateralForm(Form):
     name = StringField(_l("Asset"), validators=[Optional(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=list(ASSET_KIND_LABELS.items()))
+    kind = SelectField(_l("Kind"), choices=list(ASSET_KIND_LABELS.items()), default="office_building")
     estimated_value = MoneyField(_l("Estimated value (yuan)"), validators=[Optional()], allow_zero=True)
 
 
@@ -56,7 +56,7 @@ class ContributionForm(FlaskForm):
     token = OneTimeTokenField()
     source_type = SelectField(_l("Source"), choices=list(SOURCE_TYPE_LABELS.items()))
     contributor = StringField(_l("Contributor"), validators=[DataRequired(), Length(max=200)])
-    amount = MoneyField(_l("Amount (yuan)"), validators=[DataRequired()])
+    amount = MoneyField(_l("Amount (yuan)"), validators=[InputRequired()])
     received_on = DateField(_l("Date received"), validators=[DataRequired()])
     reference = StringField(_l("Reference (voucher or transfer number)"), validators=[Optional(), Length(max=100)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
@@ -64,7 +64,8 @@ class ContributionForm(FlaskForm):
     annual_rate = RateField(_l("Annual rate (%)"))
     term_months = IntegerField(_l("Term (months)"), validators=[Optional()])
     loan_start_on = DateField(_l("Loan start date"), validators=[Optional()])
-    repayment_schedule = SelectField(_l("Repayment schedule"), choices=list(REPAYMENT_SCHEDULE_LABELS.items()))
+    repayment_schedule = SelectField(_l("Repayment schedule"), choices=list(REPAYMENT_SCHEDULE_LABELS.items()),
+                                     default="interest_yearly")
     collateral = FieldList(FormField(CollateralForm), min_entries=3, max_entries=10)
 
 
