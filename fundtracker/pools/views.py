@@ -82,14 +82,15 @@ def _pool_fields(form) -> dict:
 def _pool_context(pool: FundPool) -> dict:
     """What the pool page shows: figures, composition, the latest entries, its loans."""
     recent = db.session.execute(statement_select(pool, newest_first=True).limit(RECENT_ENTRIES)).all()
-    loans = db.session.execute(loans_select(pool.id)).scalars().all()
+    loans = db.session.execute(loans_select(pool.id).limit(RECENT_ENTRIES + 1)).scalars().all()
     return {
         "pool": pool,
         "figures": services.figures_for(pool),
         "shares": composition(received_by_source([pool.id])[pool.id]),
         "recent": recent,
         "reversed_ids": reversed_entry_ids(row[0].id for row in recent),
-        "loans": loan_positions(loans, local_today()),
+        "loans": loan_positions(loans[:RECENT_ENTRIES], local_today()),
+        "more_loans": len(loans) > RECENT_ENTRIES,
     }
 
 
@@ -217,8 +218,30 @@ def export_statement(pool_id, fmt):
 @bp.route("/loans")
 @can_view
 def loans():
-    page = paginate(loans_select())
-    return render_template("pools/loans.html", page=page, positions=loan_positions(page.items, local_today()))
+    pool = db.session.get(FundPool, request.args.get("pool", type=int) or 0)
+    page = paginate(loans_select(pool.id if pool else None))
+    return render_template("pools/loans.html", page=page, pool=pool, positions=loan_positions(page.items, local_today()))
+
+
+LOAN_COLUMNS = [
+    Column(_l("Fund pool"), lambda p: p.contribution.entry.pool.name),
+    Column(_l("Lender"), lambda p: p.contribution.lender),
+    Column(_l("Rate (%)"), lambda p: p.contribution.annual_rate_bp / 100),
+    Column(_l("Start"), lambda p: p.contribution.loan_start_on),
+    Column(_l("Maturity"), lambda p: p.maturity_on),
+    Column(_l("Principal"), lambda p: Fen(p.principal_fen)),
+    Column(_l("Principal outstanding"), lambda p: Fen(p.principal_outstanding_fen)),
+    Column(_l("Interest accrued"), lambda p: Fen(p.interest_accrued_fen)),
+    Column(_l("Interest owed"), lambda p: Fen(p.interest_owed_fen)),
+    Column(_l("Collateral"), lambda p: "; ".join(asset.name for asset in p.contribution.collateral)),
+]
+
+
+@bp.route("/loans.<fmt>")
+@can_view
+def export_loans(fmt):
+    loans = db.session.execute(loans_select()).scalars().all()
+    return export_response(fmt, "loans-owed", LOAN_COLUMNS, loan_positions(loans, local_today()))
 
 
 @bp.route("/verify")

@@ -36,5 +36,6 @@ ENTRIES = {
     "/pools/<int:pool_id>/statement": [Check("GET", pool_url("/statement"), only(*VIEWERS))],
     "/pools/<int:pool_id>/statement.<fmt>": [Check("GET", pool_url("/statement.csv"), only(*VIEWERS))],
     "/pools/loans": [Check("GET", "/pools/loans", only(*VIEWERS))],
+    "/pools/loans.<fmt>": [Check("GET", "/pools/loans.xlsx", only(*VIEWERS))],
     "/pools/verify": [Check("GET", "/pools/verify", only(Role.ADMIN, Role.FINANCE))],
 }
