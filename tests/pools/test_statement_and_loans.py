@@ -106,6 +106,14 @@ def test_a_reversed_loan_owes_nothing(pool, contribute, finance):
     assert position.reversed and position.principal_outstanding_fen == 0 and position.interest_owed_fen == 0
 
 
+def test_the_pool_list_sums_every_pool(finance_client, make_pool, contribute):
+    contribute(make_pool(name="a"), 100_00)
+    contribute(make_pool(name="b"), 250_50, source="donation")
+    page = finance_client.get("/pools").get_data(as_text=True)
+    footer = page[page.index("<tfoot>"):]
+    assert footer.count("¥350.50") == 2 and "¥100.00" in footer and "¥250.50" in footer
+
+
 def test_query_counts_do_not_grow_with_entries(finance_client, make_pool, contribute):
     pools = [make_pool(name=f"pool {n}") for n in range(3)]
     for pool in pools:
