@@ -89,4 +89,4 @@ def _benchmark_loan_terms(offset: int) -> dict:
     if list(SourceType)[offset % 5] != SourceType.LOAN:
         return {}
     return {"lender": "示范银行", "annual_rate_bp": 385, "term_months": 36, "loan_start_on": date(2026, 1, 1),
-            "repayment_schedule": INTEREST_YEARLY}
+            "loan_matures_on": date(2029, 1, 1), "repayment_schedule": INTEREST_YEARLY}

@@ -5,14 +5,13 @@ out earns principal × rate / 365, and a principal repayment lowers the principa
 payment date on. The sum is rounded once, half up, to the fen.
 """
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..clock import add_months
 from ..extensions import db
 from .models import Contribution, LedgerEntry, LoanRepayment, SourceType
 
@@ -96,7 +95,7 @@ def loan_positions(loans: list[Contribution], as_of: date) -> list[LoanPosition]
 
 def _position(loan: Contribution, repayments: list[LoanRepayment], reversed_: bool, as_of: date) -> LoanPosition:
     principal_paid = [(r.paid_on, r.principal_fen) for r in repayments if r.principal_fen]
-    maturity = add_months(loan.loan_start_on, loan.term_months)
+    maturity = loan.loan_matures_on
     return LoanPosition(
         contribution=loan,
         principal_fen=loan.amount_fen,
@@ -108,3 +107,20 @@ def _position(loan: Contribution, repayments: list[LoanRepayment], reversed_: bo
         days_to_maturity=(maturity - as_of).days,
         reversed=reversed_,
     )
+
+
+def loans_maturing_count(as_of: date) -> int:
+    """Loans not reversed, with principal still owed, maturing within the warning window (or overdue)."""
+    horizon = as_of + timedelta(days=current_app.config["LOAN_MATURITY_WARNING_DAYS"])
+    repaid = (
+        select(func.coalesce(func.sum(LoanRepayment.principal_fen), 0))
+        .where(LoanRepayment.contribution_id == Contribution.id)
+        .scalar_subquery()
+    )
+    reversed_ = select(LedgerEntry.id).where(LedgerEntry.reverses_id == Contribution.ledger_entry_id).exists()
+    return db.session.execute(
+        select(func.count(Contribution.id)).where(
+            Contribution.source_type == SourceType.LOAN, Contribution.loan_matures_on <= horizon,
+            ~reversed_, Contribution.amount_fen > repaid,
+        )
+    ).scalar_one()

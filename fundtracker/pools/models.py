@@ -153,7 +153,8 @@ class Contribution(db.Model):
         CheckConstraint("amount_fen > 0", name="amount_positive"),
         CheckConstraint(
             "(source_type = 'loan') = (lender IS NOT NULL AND annual_rate_bp IS NOT NULL"
-            " AND term_months IS NOT NULL AND loan_start_on IS NOT NULL AND repayment_schedule IS NOT NULL)",
+            " AND term_months IS NOT NULL AND loan_start_on IS NOT NULL AND loan_matures_on IS NOT NULL"
+            " AND repayment_schedule IS NOT NULL)",
             name="loan_terms_iff_loan",
         ),
         CheckConstraint("annual_rate_bp IS NULL OR annual_rate_bp BETWEEN 0 AND 3600", name="rate_range"),
@@ -174,6 +175,7 @@ class Contribution(db.Model):
     annual_rate_bp: Mapped[int | None]  # 385 = 3.85% a year
     term_months: Mapped[int | None]
     loan_start_on: Mapped[date | None]
+    loan_matures_on: Mapped[date | None] = mapped_column(index=True)  # start + term, kept for the due-soon queries
     repayment_schedule: Mapped[str | None] = mapped_column(String(30))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

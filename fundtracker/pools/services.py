@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..audit.services import record_audit
-from ..clock import refuse_future_date
+from ..clock import add_months, refuse_future_date
 from ..database import lock_row
 from ..errors import DomainError
 from ..extensions import db
@@ -267,4 +267,5 @@ def record_contribution(pool_id: int, data: ContributionInput, *, actor) -> Cont
 
 def _loan_columns(loan: LoanTerms) -> dict:
     return {"lender": loan.lender.strip(), "annual_rate_bp": loan.annual_rate_bp, "term_months": loan.term_months,
-            "loan_start_on": loan.start_on, "repayment_schedule": loan.repayment_schedule}
+            "loan_start_on": loan.start_on, "loan_matures_on": add_months(loan.start_on, loan.term_months),
+            "repayment_schedule": loan.repayment_schedule}

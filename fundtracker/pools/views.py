@@ -12,10 +12,11 @@ from ..errors import DomainError
 from ..exports import Column, Fen, export_response
 from ..extensions import db
 from ..htmx import is_htmx, redirect_after_post
+from ..main.todo import TodoItem, register_todo_provider
 from ..views_common import form_status, paginate, paginate_rows, save_form_or_render, submit_money_form
 from . import services
 from .forms import ContributionForm, PoolForm, ReversalForm, StatementFilterForm
-from .loans import loan_positions, loans_select
+from .loans import loan_positions, loans_maturing_count, loans_select
 from .models import (
     ASSET_KIND_LABELS,
     ENTRY_KIND_LABELS,
@@ -35,6 +36,14 @@ POOL_VIEWERS = (Role.FINANCE, Role.APPROVER, Role.ADMIN)
 RECENT_ENTRIES = 10
 can_view = roles_required(*POOL_VIEWERS)
 finance_only = roles_required(Role.FINANCE)
+
+
+def _loans_to_watch(user) -> list[TodoItem]:
+    count = loans_maturing_count(local_today())
+    return [TodoItem(_l("Loans due within the warning window or overdue"), url_for("pools.loans"), count)]
+
+
+register_todo_provider(Role.FINANCE, _loans_to_watch)
 
 
 @bp.app_context_processor

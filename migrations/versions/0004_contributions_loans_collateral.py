@@ -36,10 +36,11 @@ def upgrade():
     sa.Column('annual_rate_bp', sa.Integer(), nullable=True),
     sa.Column('term_months', sa.Integer(), nullable=True),
     sa.Column('loan_start_on', sa.Date(), nullable=True),
+    sa.Column('loan_matures_on', sa.Date(), nullable=True),
     sa.Column('repayment_schedule', sa.String(length=30), nullable=True),
     sa.Column('recorded_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.CheckConstraint("(source_type = 'loan') = (lender IS NOT NULL AND annual_rate_bp IS NOT NULL AND term_months IS NOT NULL AND loan_start_on IS NOT NULL AND repayment_schedule IS NOT NULL)", name=op.f('ck_contributions_loan_terms_iff_loan')),
+    sa.CheckConstraint("(source_type = 'loan') = (lender IS NOT NULL AND annual_rate_bp IS NOT NULL AND term_months IS NOT NULL AND loan_start_on IS NOT NULL AND loan_matures_on IS NOT NULL AND repayment_schedule IS NOT NULL)", name=op.f('ck_contributions_loan_terms_iff_loan')),
     sa.CheckConstraint("repayment_schedule IS NULL OR repayment_schedule IN ('interest_yearly', 'interest_quarterly', 'equal_instalments', 'bullet')", name=op.f('ck_contributions_known_schedule')),
     sa.CheckConstraint("source_type IN ('subsidy', 'loan', 'self_raised', 'donation', 'other')", name=op.f('ck_contributions_known_source_type')),
     sa.CheckConstraint('amount_fen > 0', name=op.f('ck_contributions_amount_positive')),
@@ -52,6 +53,7 @@ def upgrade():
     sa.UniqueConstraint('ledger_entry_id', name=op.f('uq_contributions_ledger_entry_id'))
     )
     with op.batch_alter_table('contributions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contributions_loan_matures_on'), ['loan_matures_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_contributions_pool_id'), ['pool_id'], unique=False)
 
     op.create_table('collateral_assets',
@@ -104,6 +106,7 @@ def downgrade():
     op.drop_table('collateral_assets')
     with op.batch_alter_table('contributions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contributions_pool_id'))
+        batch_op.drop_index(batch_op.f('ix_contributions_loan_matures_on'))
 
     op.drop_table('contributions')
     # ### end Alembic commands ###

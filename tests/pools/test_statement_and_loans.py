@@ -92,6 +92,8 @@ def test_loans_owed_show_maturity_warnings(finance_client, pool, contribute, app
     assert positions[soon.id].principal_outstanding_fen == 2_000_000_00
     page = finance_client.get("/pools/loans").get_data(as_text=True)
     assert "农业银行" in page and "闲置厂房" in page and "Matures in" in page
+    home = finance_client.get("/").get_data(as_text=True)
+    assert "Loans due within the warning window" in home and '<span class="badge">1</span>' in home
     exported = finance_client.get("/pools/loans.csv").get_data().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(exported)))
     assert len(rows) == 3 and rows[1][1] == "农业银行" and rows[1][6] == "2000000.00" and rows[1][9] == "闲置厂房"
