@@ -19,6 +19,7 @@ BLUEPRINTS = (
     "fundtracker.main.views",
     "fundtracker.admin.views",
     "fundtracker.pools.views",
+    "fundtracker.projects.views",
 )
 
 

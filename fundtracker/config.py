@@ -54,6 +54,7 @@ def load_config(app, test_config: dict | None) -> None:
         PAGE_SIZE=50,
         FUTURE_DATE_TOLERANCE_DAYS=int(os.environ.get("FUTURE_DATE_TOLERANCE_DAYS", "3")),
         LOAN_MATURITY_WARNING_DAYS=90,
+        ATTACHMENT_MAX_BYTES=int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
         UPLOAD_FOLDER=os.environ.get("UPLOAD_FOLDER", str(Path(app.instance_path) / "uploads")),
     )
     if test_config:

@@ -11,6 +11,7 @@ from .auth.roles import Department, Role
 from .extensions import db
 from .geo import services as geo
 from .pools.demo import seed_pools
+from .projects.demo import seed_projects
 
 DEMO_PASSWORD = "demo-password"
 
@@ -62,7 +63,7 @@ def seed_users(scale: int) -> None:
         )
 
 
-SEED_STEPS = [seed_geography, seed_users, seed_pools]
+SEED_STEPS = [seed_geography, seed_users, seed_pools, seed_projects]
 
 
 def database_is_empty() -> bool:

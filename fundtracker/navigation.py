@@ -22,6 +22,7 @@ EVERYONE = frozenset(Role)
 
 NAVIGATION = (
     NavEntry(_l("To-do"), "main.home", EVERYONE),
+    NavEntry(_l("Project library"), "projects.library", EVERYONE),
     NavEntry(_l("Fund pools"), "pools.pools", frozenset({Role.FINANCE, Role.APPROVER, Role.ADMIN})),
     NavEntry(_l("Users"), "admin.users", frozenset({Role.ADMIN})),
     NavEntry(_l("Townships"), "admin.townships", frozenset({Role.ADMIN})),

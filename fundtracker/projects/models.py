@@ -3,7 +3,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
@@ -124,6 +124,8 @@ class Project(db.Model):
     meeting_votes_against: Mapped[int | None]
     contact_name: Mapped[str] = mapped_column(String(100), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    city_filed_on: Mapped[date | None]  # 报市备案
+    city_filing_reference: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -169,3 +171,113 @@ class ProjectYearPlan(db.Model):
     @property
     def net_fen(self) -> int:
         return self.revenue_fen - self.cost_fen
+
+
+class ProjectEvent(db.Model):
+    """The timeline: one row per transition (actor, time, comment). Append-only."""
+
+    __tablename__ = "project_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    action: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actor = relationship("User", lazy="joined")
+
+
+class DecisionOutcome(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    RETURN = "return"
+
+
+DECISION_LABELS = {
+    DecisionOutcome.APPROVE: _l("Approved"),
+    DecisionOutcome.REJECT: _l("Rejected"),
+    DecisionOutcome.RETURN: _l("Returned for revision"),
+}
+
+
+class ProjectDecision(db.Model):
+    """The county decision, with the panel score it was based on (hundredths of a point). Append-only."""
+
+    __tablename__ = "project_decisions"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('approve', 'reject', 'return')", name="known_outcome"),
+        CheckConstraint(
+            "(outcome = 'approve') = (approved_amount_fen IS NOT NULL AND pool_id IS NOT NULL)",
+            name="approval_has_amount_and_pool",
+        ),
+        CheckConstraint("approved_amount_fen IS NULL OR approved_amount_fen > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(10))
+    approved_amount_fen: Mapped[int | None] = mapped_column(BigInteger)
+    pool_id: Mapped[int | None] = mapped_column(ForeignKey("fund_pools.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    panel_score_centi: Mapped[int | None]
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    decided_by = relationship("User", lazy="joined")
+    pool = relationship("FundPool", lazy="joined")
+
+
+class ProjectVersion(db.Model):
+    """The application as submitted, each time it is submitted (returned projects keep their history)."""
+
+    __tablename__ = "project_versions"
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    number: Mapped[int]
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    submitted_by = relationship("User", lazy="joined")
+
+
+class AttachmentKind(StrEnum):
+    PLAN = "plan"
+    QUOTE = "quote"
+    MINUTES = "minutes"
+    PHOTO = "photo"
+    OTHER = "other"
+
+
+ATTACHMENT_KIND_LABELS = {
+    AttachmentKind.PLAN: _l("Plan"),
+    AttachmentKind.QUOTE: _l("Quote"),
+    AttachmentKind.MINUTES: _l("Meeting minutes"),
+    AttachmentKind.PHOTO: _l("Photo"),
+    AttachmentKind.OTHER: _l("Other document"),
+}
+
+
+class ProjectAttachment(db.Model):
+    """A file on a project, stored outside static/ under a generated name."""
+
+    __tablename__ = "project_attachments"
+    __table_args__ = (CheckConstraint("size_bytes > 0", name="not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default=AttachmentKind.OTHER)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int]
+    site_visit_id: Mapped[int | None]  # set by the vetting domain for site-visit photos
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    uploaded_by = relationship("User", lazy="joined")

@@ -1,0 +1,145 @@
+"""The application ("one project, one plan"): saving drafts and the rules a submission must meet."""
+from dataclasses import dataclass, field, fields
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from ..audit.services import record_audit
+from ..clock import refuse_future_date
+from ..errors import DomainError
+from ..extensions import db
+from ..money import format_fen
+from .models import FUNDING_SOURCES, Project, ProjectStatus, ProjectYearPlan
+
+PLAN_YEARS = 3
+EDITABLE_STATUSES = frozenset({ProjectStatus.DRAFT, ProjectStatus.RETURNED})
+
+
+@dataclass
+class ApplicationInput:
+    title: str
+    category: str = "other"
+    description: str = ""
+    location: str = ""
+    start_on: date | None = None
+    end_on: date | None = None
+    total_investment_fen: int = 0
+    requested_fen: int = 0
+    funding_subsidy_fen: int = 0
+    funding_loan_fen: int = 0
+    funding_self_raised_fen: int = 0
+    funding_donation_fen: int = 0
+    funding_other_fen: int = 0
+    loan_rate_bp: int | None = None
+    loan_term_months: int | None = None
+    risks: str = ""
+    mitigation: str = ""
+    meeting_on: date | None = None
+    meeting_attendance: int | None = None
+    meeting_votes_for: int | None = None
+    meeting_votes_against: int | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    year_plans: list[tuple[int, int]] = field(default_factory=list)  # (revenue_fen, cost_fen) for years 1, 2, …
+
+
+COLUMNS = [f.name for f in fields(ApplicationInput) if f.name != "year_plans"]
+
+
+def refuse_inconsistent_application(data) -> None:
+    """Rules that hold for a draft as well as a submission (data: an ApplicationInput or a Project)."""
+    if data.start_on and data.end_on and data.end_on < data.start_on:
+        raise DomainError(_l("The end date is before the start date."), field="end_on")
+    if data.requested_fen and data.requested_fen > data.total_investment_fen:
+        raise DomainError(_l("The amount asked from the pool (%(requested)s) is above the total investment (%(total)s).",
+                             requested=format_fen(data.requested_fen), total=format_fen(data.total_investment_fen)),
+                          field="requested")
+    attendance, votes = data.meeting_attendance, (data.meeting_votes_for or 0) + (data.meeting_votes_against or 0)
+    if attendance is not None and votes > attendance:
+        raise DomainError(_l("More votes (%(votes)d) than people attending (%(attendance)d).",
+                          votes=votes, attendance=attendance), field="meeting_votes_for")
+    if data.meeting_on:
+        refuse_future_date(data.meeting_on, "meeting_on")
+
+
+def funding_gap_fen(data) -> int:
+    """Total investment minus the funding plan: 0 when the plan adds up."""
+    return data.total_investment_fen - sum(getattr(data, column) or 0 for column in FUNDING_SOURCES)
+
+
+REQUIRED_TEXT = {
+    "description": _l("Describe the project."),
+    "location": _l("Give the location."),
+    "risks": _l("Name the main risks."),
+    "mitigation": _l("Say how the risks are mitigated."),
+    "contact_name": _l("Name a contact person."),
+    "contact_phone": _l("Give the contact's phone number."),
+}
+
+
+def refuse_incomplete_application(project: Project) -> None:
+    """What a submission needs beyond a consistent draft."""
+    refuse_inconsistent_application(project)
+    for column, message in REQUIRED_TEXT.items():
+        if not (getattr(project, column) or "").strip():
+            raise DomainError(message, field=column)
+    if not project.start_on or not project.end_on:
+        raise DomainError(_l("Give the start and end dates."), field="start_on")
+    if project.total_investment_fen <= 0 or project.requested_fen <= 0:
+        raise DomainError(_l("Give the total investment and the amount asked from the pool."), field="total_investment")
+    gap = funding_gap_fen(project)
+    if gap:
+        raise DomainError(_l("The funding plan adds up to %(plan)s, not the total investment %(total)s.",
+                             plan=format_fen(project.funding_plan_total_fen),
+                             total=format_fen(project.total_investment_fen)), field="funding_subsidy")
+    if project.funding_loan_fen and (project.loan_rate_bp is None or not project.loan_term_months):
+        raise DomainError(_l("A bank loan in the plan needs its rate and term."), field="loan_rate")
+    if not any(plan.revenue_fen for plan in project.year_plans):
+        raise DomainError(_l("Give the expected revenue and cost of the first years."), field="year_1_revenue")
+    _refuse_without_meeting_majority(project)
+
+
+def _refuse_without_meeting_majority(project: Project) -> None:
+    """四议两公开: the villagers' (representatives') meeting decided it, by a majority of those present."""
+    if not project.meeting_on or not project.meeting_attendance:
+        raise DomainError(_l("Record the villagers' meeting that decided the project (date and attendance)."),
+                          field="meeting_on")
+    if (project.meeting_votes_for or 0) * 2 <= project.meeting_attendance:
+        raise DomainError(_l("The meeting record shows no majority for the project."), field="meeting_votes_for")
+
+
+def application_snapshot(project: Project) -> dict:
+    snapshot = {column: getattr(project, column) for column in COLUMNS}
+    snapshot["year_plans"] = [[plan.revenue_fen, plan.cost_fen] for plan in project.year_plans]
+    return {key: value.isoformat() if isinstance(value, date) else value for key, value in snapshot.items()}
+
+
+def save_application(project: Project | None, data: ApplicationInput, *, village_id: int, actor) -> Project:
+    """Create a draft (project=None) or change a draft or a returned application."""
+    if project is not None and project.status not in EDITABLE_STATUSES:
+        raise DomainError(_l("The application can only be changed as a draft or after it was returned."))
+    refuse_inconsistent_application(data)
+    before = application_snapshot(project) if project else None
+    if project is None:
+        project = Project(village_id=village_id, created_by_id=actor.id, status=ProjectStatus.DRAFT)
+        db.session.add(project)
+    for column in COLUMNS:
+        setattr(project, column, getattr(data, column))
+    _replace_year_plans(project, data.year_plans)
+    db.session.flush()
+    record_audit("project.save", "project", project.id, summary=project.title, before=before,
+                 after=application_snapshot(project), actor=actor)
+    return project
+
+
+def _replace_year_plans(project: Project, year_plans) -> None:
+    wanted = {number: plan for number, plan in enumerate(year_plans, start=1) if any(plan)}
+    for plan in list(project.year_plans):
+        if plan.year_number not in wanted:
+            project.year_plans.remove(plan)
+    existing = {plan.year_number: plan for plan in project.year_plans}
+    for number, (revenue, cost) in wanted.items():
+        plan = existing.get(number) or ProjectYearPlan(year_number=number)
+        plan.revenue_fen, plan.cost_fen = revenue, cost
+        if number not in existing:
+            project.year_plans.append(plan)

@@ -1,0 +1,127 @@
+"""Demo projects in every state of the approval chain, through the real services; with
+--scale N, ten bulk-written projects per extra village for benchmarks."""
+from datetime import date, datetime
+
+from sqlalchemy import insert, select
+
+from ..auth.models import User
+from ..extensions import db
+from ..geo.models import Village
+from ..pools.models import FundPool
+from .applications import ApplicationInput, save_application
+from .models import Project, ProjectStatus
+from .workflow import Action, TransitionInput, apply_transition
+
+WAN = 10_000 * 100
+PROJECTS_PER_SCALED_VILLAGE = 10
+
+
+def _application(title, category, total_wan, requested_wan, plan_wan, years, **extra) -> ApplicationInput:
+    """plan_wan: (subsidy, loan, self-raised, donation) in 万元; years: [(revenue, cost)] in 万元."""
+    subsidy, loan, self_raised, donation = plan_wan
+    return ApplicationInput(
+        title=title, category=category, total_investment_fen=total_wan * WAN, requested_fen=requested_wan * WAN,
+        funding_subsidy_fen=subsidy * WAN, funding_loan_fen=loan * WAN, funding_self_raised_fen=self_raised * WAN,
+        funding_donation_fen=donation * WAN, loan_rate_bp=385 if loan else None, loan_term_months=36 if loan else None,
+        start_on=date(2026, 3, 1), end_on=date(2027, 2, 28), contact_name="王建国", contact_phone="0578-6512345",
+        year_plans=[(revenue * WAN, cost * WAN) for revenue, cost in years],
+        meeting_on=date(2026, 1, 18), meeting_attendance=45, meeting_votes_for=41, meeting_votes_against=2,
+        **extra,
+    )
+
+
+DEMO_PROJECTS = [
+    # (village, application, the actions it goes through)
+    ("高市村", _application("高市村牧场扩建项目", "livestock", 520, 300, (200, 200, 80, 40), [(160, 95), (190, 105), (210, 110)],
+                          description="扩建牛舍 3,000 平方米，存栏由 200 头增至 450 头，配套青贮饲料池和粪污处理。",
+                          location="高市村后山牧场", risks="疫病风险；牛肉价格波动。",
+                          mitigation="与县畜牧站签订防疫协议；与本地餐饮企业签订保底收购协议；最低存栏 300 头。"),
+     [Action.SUBMIT, Action.TOWN_PASS, Action.START_VETTING, Action.APPROVE, Action.FILE_WITH_CITY]),
+    ("船寮村", _application("船寮村生态鱼塘养殖项目", "aquaculture", 240, 150, (100, 80, 40, 20), [(85, 50), (96, 52), (100, 55)],
+                          description="改造 60 亩鱼塘，发展田鱼稻鱼共生养殖。", location="船寮村溪边",
+                          risks="洪水；鱼苗成活率。", mitigation="加固塘堤，购买水产养殖保险。"),
+     [Action.SUBMIT, Action.TOWN_PASS, Action.START_VETTING]),
+    ("高市村", _application("高市村石屋民宿改造项目", "rural_tourism", 180, 100, (80, 0, 70, 30), [(60, 35), (75, 38), (80, 40)],
+                          description="将 6 幢闲置石屋改造为民宿，共 24 间客房。", location="高市村老街",
+                          risks="客源季节性。", mitigation="与旅行社合作，开发研学线路。"),
+     [Action.SUBMIT]),
+    ("赤岩村", _application("赤岩村农产品冷库建设项目", "processing", 90, 60, (50, 0, 30, 10), [(30, 12), (34, 13), (36, 14)],
+                          description="建设 500 吨冷库，服务周边杨梅、茶叶储存。", location="赤岩村村口",
+                          risks="用电成本。", mitigation="屋顶光伏。"),
+     []),
+    ("高市村", _application("高市村茶叶加工厂项目", "processing", 150, 90, (60, 50, 40, 0), [(70, 48), (80, 52), (85, 55)],
+                          description="新建茶叶初制加工车间。", location="高市村工业点",
+                          risks="茶青收购价格。", mitigation="订单收购。"),
+     [Action.SUBMIT, Action.TOWN_RETURN]),
+    ("船寮村", _application("船寮村沿溪露营地项目", "rural_tourism", 300, 200, (150, 100, 30, 20), [(40, 35), (45, 38), (50, 40)],
+                          description="沿溪建设露营地与配套设施。", location="船寮村溪滩",
+                          risks="收益低、汛期停业。", mitigation="错峰经营。"),
+     [Action.SUBMIT, Action.TOWN_PASS, Action.START_VETTING, Action.REJECT]),
+    ("赤岩村", _application("赤岩村标准厂房出租项目", "property_leasing", 400, 240, (160, 160, 60, 20), [(64, 12), (64, 12), (66, 12)],
+                          description="建设 2,000 平方米标准厂房对外出租。", location="赤岩村工业功能区",
+                          risks="招租不及预期。", mitigation="已与两家企业签订意向租赁协议。"),
+     [Action.SUBMIT, Action.TOWN_PASS]),
+    ("温溪村", _application("温溪村杨梅基地提升项目", "crops", 60, 40, (30, 0, 20, 10), [(28, 15), (30, 16), (32, 16)],
+                          description="杨梅基地 200 亩提升改造。", location="温溪村东山",
+                          risks="天气。", mitigation="避雨设施。"),
+     []),
+]
+
+COMMENTS = {
+    Action.TOWN_PASS: "材料齐全，经镇党政联席会议审核同意上报。",
+    Action.TOWN_RETURN: "请补充茶青收购协议和设备报价单后重新提交。",
+    Action.START_VETTING: "提交县级联审小组评审。",
+    Action.APPROVE: "联审通过，同意立项。",
+    Action.REJECT: "预期收益偏低，投资回收期过长，不予立项。",
+    Action.FILE_WITH_CITY: "",
+}
+
+
+def _user(username: str) -> User:
+    return db.session.execute(select(User).where(User.username == username)).scalar_one()
+
+
+def _actor_for(action: str, users: dict) -> User:
+    if action == Action.SUBMIT:
+        return users["village"]
+    return users["town"] if action in (Action.TOWN_PASS, Action.TOWN_RETURN) else users["approver"]
+
+
+def seed_projects(scale: int) -> None:
+    users = {name: _user(name) for name in ("village", "village2", "town", "approver")}
+    villages = {v.name: v for v in db.session.execute(select(Village)).scalars()}
+    pool = db.session.execute(select(FundPool).where(FundPool.year == 2026).order_by(FundPool.id)).scalars().first()
+    for village_name, application, actions in DEMO_PROJECTS:
+        author = users["village2"] if village_name == "温溪村" else users["village"]
+        project = save_application(None, application, village_id=villages[village_name].id, actor=author)
+        for action in actions:
+            apply_transition(project, action, _actor_for(action, users), TransitionInput(
+                comment=COMMENTS.get(action, ""), approved_amount_fen=project.requested_fen, pool_id=pool.id,
+                filed_on=date(2026, 6, 30), filing_reference="丽农备〔2026〕12号"))
+    _seed_benchmark_projects(villages.values(), users["village"], scale)
+
+
+def _seed_benchmark_projects(villages, author: User, scale: int) -> None:
+    if scale <= 1:
+        return
+    pools = db.session.execute(select(FundPool.id).where(FundPool.programme == "benchmark")).scalars().all()
+    statuses = [ProjectStatus.DRAFT, ProjectStatus.SUBMITTED, ProjectStatus.TOWN_PASSED, ProjectStatus.VETTING,
+                ProjectStatus.APPROVED, ProjectStatus.REJECTED, ProjectStatus.RETURNED]
+    rows = []
+    for village in villages:
+        if not village.name.startswith("示范村"):
+            continue
+        for number in range(PROJECTS_PER_SCALED_VILLAGE):
+            status = statuses[(village.id + number) % len(statuses)]
+            approved = status == ProjectStatus.APPROVED
+            rows.append({
+                "village_id": village.id, "title": f"{village.name} 示范项目 {number + 1}", "category": "other",
+                "status": status, "total_investment_fen": 200 * WAN, "requested_fen": 100 * WAN,
+                "funding_subsidy_fen": 100 * WAN, "funding_self_raised_fen": 100 * WAN,
+                "approved_amount_fen": 10 * WAN if approved else None,
+                "pool_id": pools[(village.id + number) % len(pools)] if approved else None,
+                "created_by_id": author.id, "created_at": datetime(2026, 1 + number % 12, 1),
+                "description": "benchmark", "location": village.name,
+            })
+    if rows:
+        db.session.execute(insert(Project), rows)

@@ -1,0 +1,19 @@
+"""Project operations other than the application and the workflow: attachments."""
+from ..audit.services import record_audit
+from ..extensions import db
+from ..uploads import store_upload
+from .models import AttachmentKind, Project, ProjectAttachment
+
+
+def add_attachment(project: Project, upload, *, kind: str, actor, site_visit_id: int | None = None) -> ProjectAttachment:
+    stored = store_upload(upload)
+    attachment = ProjectAttachment(
+        project_id=project.id, kind=AttachmentKind(kind), original_name=stored.original_name,
+        stored_name=stored.stored_name, content_type=stored.content_type, size_bytes=stored.size_bytes,
+        site_visit_id=site_visit_id, uploaded_by_id=actor.id,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    record_audit("project.attachment", "project", project.id, summary=stored.original_name,
+                 after={"attachment_id": attachment.id, "kind": attachment.kind, "size": stored.size_bytes}, actor=actor)
+    return attachment

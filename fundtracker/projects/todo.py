@@ -1,0 +1,44 @@
+"""What waits for each role in the approval chain, for the home page."""
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
+
+from ..auth.roles import Role
+from ..extensions import db
+from ..main.todo import TodoItem, register_todo_provider
+from .loaders import scoped_projects
+from .models import Project, ProjectStatus
+
+# role -> [(label, status, extra condition or None)]
+WAITING = {
+    Role.VILLAGE: [(_l("Drafts to finish and submit"), ProjectStatus.DRAFT, None),
+                   (_l("Applications returned for revision"), ProjectStatus.RETURNED, None)],
+    Role.TOWN: [(_l("Applications to review"), ProjectStatus.SUBMITTED, None)],
+    Role.APPROVER: [(_l("Projects to send to the county panel"), ProjectStatus.TOWN_PASSED, None),
+                    (_l("Decisions to take"), ProjectStatus.VETTING, None),
+                    (_l("City filings due"), ProjectStatus.APPROVED, Project.city_filed_on.is_(None))],
+}
+
+
+def _counts(user, status_condition_pairs) -> list[int]:
+    """One query for all the role's counts."""
+    base = scoped_projects(user).with_only_columns(*[
+        func.count(Project.id).filter(Project.status == status, *([condition] if condition is not None else []))
+        for status, condition in status_condition_pairs
+    ])
+    return list(db.session.execute(base).one())
+
+
+def _provider(role):
+    def provide(user) -> list[TodoItem]:
+        entries = WAITING[role]
+        counts = _counts(user, [(status, condition) for _, status, condition in entries])
+        return [TodoItem(label, url_for("projects.library", status=status), count)
+                for (label, status, _), count in zip(entries, counts)]
+
+    return provide
+
+
+def register_project_todos() -> None:
+    for role in WAITING:
+        register_todo_provider(role, _provider(role))

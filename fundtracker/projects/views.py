@@ -1,0 +1,293 @@
+"""Project pages: the library, the application form, the project page with its tabs, actions."""
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..auth.access import roles_required
+from ..auth.roles import Role
+from ..errors import DomainError, attach_to_form
+from ..exports import Column, Fen, export_response
+from ..extensions import db
+from ..geo import services as geo
+from ..htmx import redirect_after_post, render_page_or_fragment
+from ..money import MoneyError, parse_yuan
+from ..pools.models import FundPool, PoolStatus
+from ..uploads import send_stored_file
+from ..views_common import form_status, paginate, save_form_or_render
+from . import services, workflow
+from .applications import EDITABLE_STATUSES, funding_gap_fen, refuse_inconsistent_application, save_application
+from .forms import ApplicationForm, ApprovalForm, AttachmentForm, CityFilingForm, TransitionForm
+from .library import SORTS, LibraryFilter, counts_by_status, library_select
+from .loaders import get_project_or_404
+from .models import (
+    ATTACHMENT_KIND_LABELS,
+    DECISION_LABELS,
+    FUNDING_SOURCES,
+    PROJECT_CATEGORY_LABELS,
+    PROJECT_STATUS_LABELS,
+    ProjectAttachment,
+    ProjectDecision,
+    ProjectEvent,
+    ProjectVersion,
+)
+from .todo import register_project_todos
+
+bp = Blueprint("projects", __name__, url_prefix="/projects")
+village_only = roles_required(Role.VILLAGE)
+register_project_todos()
+
+
+@dataclass(frozen=True)
+class ProjectTab:
+    label: object
+    endpoint: str
+
+
+# Other domains append their tabs (e.g. vetting) to this list.
+PROJECT_TABS = [
+    ProjectTab(_l("Application"), "projects.detail"),
+    ProjectTab(_l("Timeline"), "projects.timeline"),
+    ProjectTab(_l("Versions"), "projects.versions"),
+    ProjectTab(_l("Attachments"), "projects.attachments"),
+]
+
+
+@bp.app_context_processor
+def project_labels():
+    return {"project_status_labels": PROJECT_STATUS_LABELS, "project_category_labels": PROJECT_CATEGORY_LABELS,
+            "funding_sources": FUNDING_SOURCES, "attachment_kind_labels": ATTACHMENT_KIND_LABELS,
+            "project_tabs": PROJECT_TABS, "decision_labels": DECISION_LABELS}
+
+
+def _money_arg(name: str) -> int | None:
+    try:
+        return parse_yuan(request.args[name]) if request.args.get(name, "").strip() else None
+    except MoneyError:
+        return None
+
+
+def _library_filter() -> LibraryFilter:
+    args = request.args
+    return LibraryFilter(
+        status=args.get("status", ""), township_id=args.get("township", type=int),
+        village_id=args.get("village", type=int), category=args.get("category", ""), year=args.get("year", type=int),
+        pool_id=args.get("pool", type=int), min_fen=_money_arg("min"), max_fen=_money_arg("max"),
+        text=args.get("q", "").strip()[:100], sort=args.get("sort", "-created") if args.get("sort", "").lstrip("-") in SORTS else "-created",
+    )
+
+
+@bp.route("")
+@login_required
+def library():
+    filters = _library_filter()
+    page = paginate(library_select(filters))
+    return render_template(
+        "projects/library.html", page=page, filters=filters, counts=counts_by_status(filters),
+        townships=geo.township_choices(), villages=geo.village_choices(),
+        pools=db.session.execute(select(FundPool.id, FundPool.name).order_by(FundPool.name)).all(),
+    )
+
+
+LIBRARY_COLUMNS = [
+    Column(_l("Project"), lambda p: p.id),
+    Column(_l("Project title"), lambda p: p.title),
+    Column(_l("Township"), lambda p: p.village.township.name),
+    Column(_l("Village"), lambda p: p.village.name),
+    Column(_l("Category"), lambda p: str(PROJECT_CATEGORY_LABELS[p.category])),
+    Column(_l("Status"), lambda p: str(PROJECT_STATUS_LABELS[p.status])),
+    Column(_l("Total investment (yuan)"), lambda p: Fen(p.total_investment_fen)),
+    Column(_l("Amount asked from the pool (yuan)"), lambda p: Fen(p.requested_fen)),
+    Column(_l("Approved amount (yuan)"), lambda p: Fen(p.approved_amount_fen)),
+    Column(_l("Fund pool"), lambda p: p.pool.name if p.pool else ""),
+    Column(_l("Start date"), lambda p: p.start_on),
+    Column(_l("End date"), lambda p: p.end_on),
+]
+
+
+@bp.route("/export.<fmt>")
+@login_required
+def export_library(fmt):
+    rows = db.session.execute(library_select(_library_filter()).execution_options(yield_per=1000)).scalars()
+    return export_response(fmt, "projects", LIBRARY_COLUMNS, rows, sheet_title="项目库")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@village_only
+def new_application():
+    form = ApplicationForm()
+    return save_form_or_render(
+        form, "projects/application_form.html",
+        lambda: save_application(None, form.to_input(), village_id=current_user.village_id, actor=current_user),
+        lambda project: url_for("projects.detail", project_id=project.id),
+        message=_("Draft saved."), project=None, summary=_summary(form),
+    )
+
+
+@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+@village_only
+def edit_application(project_id):
+    project = get_project_or_404(project_id)
+    if project.status not in EDITABLE_STATUSES:
+        raise DomainError(_l("The application can only be changed as a draft or after it was returned."))
+    form = ApplicationForm()
+    if request.method == "GET":
+        form.fill_from(project)
+    return save_form_or_render(
+        form, "projects/application_form.html",
+        lambda: save_application(project, form.to_input(), village_id=project.village_id, actor=current_user),
+        url_for("projects.detail", project_id=project.id),
+        message=_("Draft saved."), project=project, summary=_summary(form),
+    )
+
+
+def _summary(form) -> dict:
+    data = form.to_input()
+    nets = [revenue - cost for revenue, cost in data.year_plans]
+    return {"funding_total_fen": data.total_investment_fen - funding_gap_fen(data), "gap_fen": funding_gap_fen(data),
+            "total_fen": data.total_investment_fen, "nets_fen": nets}
+
+
+@bp.route("/application/check", methods=["POST"])
+@village_only
+def check_application():
+    """HTMX: the running totals as the user types; with ?section=, that section validated in place too."""
+    form = ApplicationForm()
+    section = request.args.get("section")
+    if section is None:
+        return render_template("projects/_summary.html", summary=_summary(form))
+    if section not in ApplicationForm.SECTIONS:
+        abort(404)
+    form.validate()
+    try:
+        refuse_inconsistent_application(form.to_input())
+    except DomainError as error:
+        if error.field in ApplicationForm.SECTIONS[section][1]:
+            attach_to_form(form, error)
+    return render_template("projects/_section_checked.html", form=form, section=section, summary=_summary(form))
+
+
+def _project_page(project, tab_template: str, **context):
+    context = {"project": project, "actions": workflow.available_actions(project, current_user),
+               "active_endpoint": request.endpoint, **context}
+    return render_page_or_fragment("projects/project.html", tab_template, tab_template=tab_template, **context)
+
+
+@bp.route("/<int:project_id>")
+@login_required
+def detail(project_id):
+    project = get_project_or_404(project_id)
+    decisions = db.session.execute(
+        select(ProjectDecision).where(ProjectDecision.project_id == project.id).order_by(ProjectDecision.id)
+    ).scalars().all()
+    return _project_page(project, "projects/_tab_application.html", decisions=decisions)
+
+
+@bp.route("/<int:project_id>/timeline")
+@login_required
+def timeline(project_id):
+    project = get_project_or_404(project_id)
+    events = db.session.execute(
+        select(ProjectEvent).where(ProjectEvent.project_id == project.id).order_by(ProjectEvent.id)
+    ).scalars().all()
+    return _project_page(project, "projects/_tab_timeline.html", events=events)
+
+
+@bp.route("/<int:project_id>/versions")
+@login_required
+def versions(project_id):
+    project = get_project_or_404(project_id)
+    rows = db.session.execute(
+        select(ProjectVersion).where(ProjectVersion.project_id == project.id).order_by(ProjectVersion.number.desc())
+    ).scalars().all()
+    return _project_page(project, "projects/_tab_versions.html", versions=rows)
+
+
+def _may_upload(project) -> bool:
+    if current_user.has_role(Role.REVIEWER, Role.APPROVER, Role.TOWN):
+        return True
+    return current_user.has_role(Role.VILLAGE) and project.village_id == current_user.village_id
+
+
+@bp.route("/<int:project_id>/attachments", methods=["GET", "POST"])
+@login_required
+def attachments(project_id):
+    project = get_project_or_404(project_id)
+    form = AttachmentForm() if _may_upload(project) else None
+    if request.method == "POST":
+        if form is None:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                services.add_attachment(project, form.file.data, kind=form.kind.data, actor=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                attach_to_form(form, error)
+            else:
+                db.session.commit()
+                return redirect_after_post(url_for("projects.attachments", project_id=project.id))
+    files = db.session.execute(
+        select(ProjectAttachment).where(ProjectAttachment.project_id == project.id).order_by(ProjectAttachment.id)
+    ).scalars().all()
+    response = _project_page(project, "projects/_tab_attachments.html", files=files, form=form)
+    response.status_code = form_status(form) if form is not None and request.method == "POST" else 200
+    return response
+
+
+@bp.route("/<int:project_id>/attachments/<int:attachment_id>")
+@login_required
+def download_attachment(project_id, attachment_id):
+    project = get_project_or_404(project_id)
+    attachment = db.session.get(ProjectAttachment, attachment_id)
+    if attachment is None or attachment.project_id != project.id:
+        abort(404)
+    return send_stored_file(attachment.stored_name, attachment.content_type, attachment.original_name)
+
+
+ACTION_FORMS = {workflow.Action.APPROVE: ApprovalForm, workflow.Action.FILE_WITH_CITY: CityFilingForm}
+
+
+def _action_form(action: str):
+    form = ACTION_FORMS.get(action, TransitionForm)()
+    if isinstance(form, ApprovalForm):
+        form.pool_id.choices = [(pool.id, pool.name) for pool in db.session.execute(
+            select(FundPool).where(FundPool.status == PoolStatus.OPEN).order_by(FundPool.name)).scalars()]
+    return form
+
+
+def _transition_input(form) -> workflow.TransitionInput:
+    extra = {name: form[name].data for name in ("approved_amount", "pool_id", "filed_on", "filing_reference")
+             if name in form}
+    return workflow.TransitionInput(
+        comment=form.comment.data or "", approved_amount_fen=extra.get("approved_amount"),
+        pool_id=extra.get("pool_id"), filed_on=extra.get("filed_on"), filing_reference=extra.get("filing_reference") or "",
+    )
+
+
+@bp.route("/<int:project_id>/actions/<action>", methods=["GET", "POST"])
+@login_required
+def take_action(project_id, action):
+    if action not in {a for _, a in workflow.TRANSITIONS}:
+        abort(404)
+    project = get_project_or_404(project_id, for_update=request.method == "POST")
+    try:
+        transition = workflow.transition_for(project, action, current_user)
+    except workflow.RoleNotAllowed:
+        abort(403)
+    form = _action_form(action)
+    if form.validate_on_submit():
+        try:
+            workflow.apply_transition(project, action, current_user, _transition_input(form))
+        except workflow.RoleNotAllowed:
+            abort(403)
+        except DomainError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            return redirect_after_post(url_for("projects.timeline", project_id=project.id))
+    return render_template("projects/action.html", project=project, action=action, transition=transition,
+                           form=form), form_status(form)

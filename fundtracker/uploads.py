@@ -1,0 +1,69 @@
+"""Uploaded files: checked (size, extension, content), stored outside static/ under generated
+names, and served only as downloads (Content-Disposition: attachment) by views that checked scope."""
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app, send_file
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import FileStorage
+
+from .errors import DomainError
+
+# extension -> (MIME type, the bytes such a file starts with, or None when the format has no signature)
+ALLOWED_TYPES = {
+    "pdf": ("application/pdf", (b"%PDF-",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+    "doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
+    "xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
+}
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    original_name: str
+    stored_name: str
+    content_type: str
+    size_bytes: int
+
+
+def _extension(filename: str) -> str:
+    return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+
+
+def _upload_folder() -> Path:
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def store_upload(upload: FileStorage) -> StoredFile:
+    """Check an uploaded file and keep it; raises DomainError (field 'file') when it is refused."""
+    original = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
+    extension = _extension(original)
+    if extension not in ALLOWED_TYPES:
+        raise DomainError(_l("Files of this type are not accepted. Allowed: %(types)s.",
+                             types=", ".join(sorted(ALLOWED_TYPES))), field="file")
+    content = upload.stream.read(current_app.config["ATTACHMENT_MAX_BYTES"] + 1)
+    if not content:
+        raise DomainError(_l("The file is empty."), field="file")
+    if len(content) > current_app.config["ATTACHMENT_MAX_BYTES"]:
+        raise DomainError(_l("The file is larger than %(mb)d MB.",
+                             mb=current_app.config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024)), field="file")
+    mimetype, signatures = ALLOWED_TYPES[extension]
+    if not content.startswith(signatures):
+        raise DomainError(_l("The file's content does not match its type (.%(ext)s).", ext=extension), field="file")
+    stored_name = f"{secrets.token_hex(16)}.{extension}"
+    (_upload_folder() / stored_name).write_bytes(content)
+    return StoredFile(original, stored_name, mimetype, len(content))
+
+
+def send_stored_file(stored_name: str, content_type: str, download_name: str):
+    path = _upload_folder() / stored_name
+    response = send_file(path, mimetype=content_type, as_attachment=True, download_name=download_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
