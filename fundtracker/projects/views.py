@@ -183,7 +183,10 @@ def detail(project_id):
     decisions = db.session.execute(
         select(ProjectDecision).where(ProjectDecision.project_id == project.id).order_by(ProjectDecision.id)
     ).scalars().all()
-    return _project_page(project, "projects/_tab_application.html", decisions=decisions)
+    last_event = db.session.execute(
+        select(ProjectEvent).where(ProjectEvent.project_id == project.id).order_by(ProjectEvent.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    return _project_page(project, "projects/_tab_application.html", decisions=decisions, last_event=last_event)
 
 
 @bp.route("/<int:project_id>/timeline")
