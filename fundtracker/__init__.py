@@ -20,6 +20,7 @@ BLUEPRINTS = (
     "fundtracker.admin.views",
     "fundtracker.pools.views",
     "fundtracker.projects.views",
+    "fundtracker.vetting.views",
 )
 
 

@@ -11,3 +11,12 @@ from .projects.models import (  # noqa: F401
     ProjectVersion,
     ProjectYearPlan,
 )
+from .vetting.models import (  # noqa: F401
+    CriteriaSet,
+    Criterion,
+    PanelMember,
+    ProjectVetting,
+    Score,
+    ScoreSheet,
+    SiteVisit,
+)

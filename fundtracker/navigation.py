@@ -23,12 +23,14 @@ EVERYONE = frozenset(Role)
 NAVIGATION = (
     NavEntry(_l("To-do"), "main.home", EVERYONE),
     NavEntry(_l("Project library"), "projects.library", EVERYONE),
+    NavEntry(_l("Vetting"), "vetting.my_panels", frozenset({Role.REVIEWER, Role.APPROVER})),
     NavEntry(_l("Fund pools"), "pools.pools", frozenset({Role.FINANCE, Role.APPROVER, Role.ADMIN})),
     NavEntry(_l("Users"), "admin.users", frozenset({Role.ADMIN})),
     NavEntry(_l("Townships"), "admin.townships", frozenset({Role.ADMIN})),
     NavEntry(_l("Villages"), "admin.villages", frozenset({Role.ADMIN})),
     NavEntry(_l("Audit trail"), "admin.audit", frozenset({Role.ADMIN})),
     NavEntry(_l("Ledger check"), "pools.verify", frozenset({Role.ADMIN})),
+    NavEntry(_l("Criteria sets"), "vetting.criteria_sets", frozenset({Role.ADMIN})),
 )
 
 

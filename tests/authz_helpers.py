@@ -13,7 +13,7 @@ class Check:
     method: str
     url: object  # str or callable(world) -> str
     expected: dict
-    data: dict = field(default_factory=dict)
+    data: object = field(default_factory=dict)  # dict or callable(world) -> dict
 
 
 def signed_in(status=200, anonymous=LOGIN_REDIRECT):

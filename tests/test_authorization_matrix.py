@@ -94,7 +94,8 @@ def test_route_statuses_for_role(app, make_user, world, role):
     for rule, checks in ordered:
         for check in checks:
             url = check.url(world) if callable(check.url) else check.url
-            response = client.open(url, method=check.method, data=check.data)
+            data = check.data(world) if callable(check.data) else check.data
+            response = client.open(url, method=check.method, data=data)
             expected = check.expected[role]
             if response.status_code != expected:
                 failures.append(f"{check.method} {url}: expected {expected}, got {response.status_code}")

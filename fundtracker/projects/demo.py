@@ -8,6 +8,7 @@ from ..auth.models import User
 from ..extensions import db
 from ..geo.models import Village
 from ..pools.models import FundPool
+from ..vetting.demo import run_panel
 from .applications import ApplicationInput, save_application
 from .models import Project, ProjectStatus
 from .workflow import Action, TransitionInput, apply_transition
@@ -30,17 +31,28 @@ def _application(title, category, total_wan, requested_wan, plan_wan, years, **e
     )
 
 
+FULL_PANEL = {"reviewer_org": [85, 80, 82, 78], "reviewer_fin": [80, 76, 84, 75], "reviewer_agri": [90, 82, 86, 80],
+              "reviewer_task": [78, 75, 80, 72], "reviewer_other": [70, 72, 76, 70]}
+PANEL_IN_PROGRESS = {"reviewer_org": [82, 78, 80, 74], "reviewer_fin": [75, 70, 72, 70],
+                     "reviewer_agri": ("draft", [80, 76, None, None]), "reviewer_task": None}
+LOW_PANEL = {"reviewer_org": [55, 50, 45, 55], "reviewer_fin": [50, 48, 42, 50], "reviewer_agri": [60, 55, 50, 58],
+             "reviewer_other": "recuse"}
+SITE_VISIT = {"visited_on": date(2026, 4, 8), "place": "项目现场及村委会",
+              "participants": "县农业农村局、财政局、镇农办、村两委", "findings": "场地平整，水电已通；村集体账目清楚。"}
+PANEL = "panel"  # not a transition: the county panel vets the project (vetting/demo.py)
+
 DEMO_PROJECTS = [
     # (village, application, the actions it goes through)
     ("高市村", _application("高市村牧场扩建项目", "livestock", 520, 300, (200, 200, 80, 40), [(160, 95), (190, 105), (210, 110)],
                           description="扩建牛舍 3,000 平方米，存栏由 200 头增至 450 头，配套青贮饲料池和粪污处理。",
                           location="高市村后山牧场", risks="疫病风险；牛肉价格波动。",
                           mitigation="与县畜牧站签订防疫协议；与本地餐饮企业签订保底收购协议；最低存栏 300 头。"),
-     [Action.SUBMIT, Action.TOWN_PASS, Action.START_VETTING, Action.APPROVE, Action.FILE_WITH_CITY]),
+     [Action.SUBMIT, Action.TOWN_PASS, Action.START_VETTING, (PANEL, FULL_PANEL), Action.APPROVE,
+      Action.FILE_WITH_CITY]),
     ("船寮村", _application("船寮村生态鱼塘养殖项目", "aquaculture", 240, 150, (100, 80, 40, 20), [(85, 50), (96, 52), (100, 55)],
                           description="改造 60 亩鱼塘，发展田鱼稻鱼共生养殖。", location="船寮村溪边",
                           risks="洪水；鱼苗成活率。", mitigation="加固塘堤，购买水产养殖保险。"),
-     [Action.SUBMIT, Action.TOWN_PASS, Action.START_VETTING]),
+     [Action.SUBMIT, Action.TOWN_PASS, Action.START_VETTING, (PANEL, PANEL_IN_PROGRESS)]),
     ("高市村", _application("高市村石屋民宿改造项目", "rural_tourism", 180, 100, (80, 0, 70, 30), [(60, 35), (75, 38), (80, 40)],
                           description="将 6 幢闲置石屋改造为民宿，共 24 间客房。", location="高市村老街",
                           risks="客源季节性。", mitigation="与旅行社合作，开发研学线路。"),
@@ -56,7 +68,7 @@ DEMO_PROJECTS = [
     ("船寮村", _application("船寮村沿溪露营地项目", "rural_tourism", 300, 200, (150, 100, 30, 20), [(40, 35), (45, 38), (50, 40)],
                           description="沿溪建设露营地与配套设施。", location="船寮村溪滩",
                           risks="收益低、汛期停业。", mitigation="错峰经营。"),
-     [Action.SUBMIT, Action.TOWN_PASS, Action.START_VETTING, Action.REJECT]),
+     [Action.SUBMIT, Action.TOWN_PASS, Action.START_VETTING, (PANEL, LOW_PANEL), Action.REJECT]),
     ("赤岩村", _application("赤岩村标准厂房出租项目", "property_leasing", 400, 240, (160, 160, 60, 20), [(64, 12), (64, 12), (66, 12)],
                           description="建设 2,000 平方米标准厂房对外出租。", location="赤岩村工业功能区",
                           risks="招租不及预期。", mitigation="已与两家企业签订意向租赁协议。"),
@@ -95,6 +107,9 @@ def seed_projects(scale: int) -> None:
         author = users["village2"] if village_name == "温溪村" else users["village"]
         project = save_application(None, application, village_id=villages[village_name].id, actor=author)
         for action in actions:
+            if isinstance(action, tuple):
+                run_panel(project, users["approver"], action[1], visit=SITE_VISIT)
+                continue
             apply_transition(project, action, _actor_for(action, users), TransitionInput(
                 comment=COMMENTS.get(action, ""), approved_amount_fen=project.requested_fen, pool_id=pool.id,
                 filed_on=date(2026, 6, 30), filing_reference="丽农备〔2026〕12号"))

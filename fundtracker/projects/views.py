@@ -45,6 +45,10 @@ register_project_todos()
 class ProjectTab:
     label: object
     endpoint: str
+    roles: frozenset | None = None  # None: everyone who may see the project
+
+    def visible_to(self, user) -> bool:
+        return self.roles is None or bool(user.roles & self.roles)
 
 
 # Other domains append their tabs (e.g. vetting) to this list.

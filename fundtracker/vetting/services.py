@@ -1,0 +1,338 @@
+"""Vetting operations: criteria sets, the panel, declarations, score sheets, site visits, the
+panel result and the decision gate. Each flushes and never commits."""
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, select
+
+from ..audit.services import record_audit
+from ..auth.models import User
+from ..auth.roles import Department, Role
+from ..clock import refuse_future_date
+from ..database import utcnow
+from ..errors import DomainError
+from ..extensions import db
+from ..projects.models import Project, ProjectStatus
+from .models import (
+    CriteriaSet,
+    Criterion,
+    Declaration,
+    PanelMember,
+    ProjectVetting,
+    Recommendation,
+    RiskGrade,
+    Score,
+    ScoreSheet,
+    SiteVisit,
+)
+from .scoring import PanelResult, criterion_mean_centi, panel_score_centi, sheet_total_centi, spread_flagged
+
+PANEL_STATUSES = frozenset({ProjectStatus.TOWN_PASSED, ProjectStatus.VETTING})
+# "4+X": the organisation department, the finance bureau, agriculture and rural affairs, the task force.
+CORE_DEPARTMENTS = (Department.ORGANISATION, Department.FINANCE, Department.AGRICULTURE, Department.TASK_FORCE)
+
+# The four criteria of the source (项目前景、成本测算、收益高低、风险等级), 25 points each.
+DEFAULT_SET_NAME = "强村富民项目联审标准"
+DEFAULT_CRITERIA = [
+    ("项目前景", "市场需求、产业基础与发展前景（Prospects）"),
+    ("成本测算", "投资估算与成本测算是否合理、完整（Cost estimate）"),
+    ("收益高低", "预期收益水平及对村集体增收的带动（Return）"),
+    ("风险等级", "市场、自然、经营与资金风险及防控措施（Risk）"),
+]
+
+
+# --- criteria sets -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CriterionInput:
+    name: str
+    description: str
+    weight: int
+
+
+def _check_criteria(criteria: list[CriterionInput]) -> None:
+    if not criteria:
+        raise DomainError(_l("A criteria set needs at least one criterion."))
+    total = sum(c.weight for c in criteria)
+    if total != 100:
+        raise DomainError(_l("The weights add up to %(total)d; they must add up to 100.", total=total))
+
+
+def set_in_use(criteria_set: CriteriaSet) -> bool:
+    return db.session.execute(
+        select(exists().where(ProjectVetting.criteria_set_id == criteria_set.id))
+    ).scalar_one()
+
+
+def save_criteria_set(criteria_set: CriteriaSet | None, *, name: str, pass_mark: int, trim_from_sheets: int,
+                      spread_threshold: int, criteria: list[CriterionInput], actor) -> CriteriaSet:
+    """Create a set, change an unused one, or (for a set in use) create its next version."""
+    _check_criteria(criteria)
+    version = 1
+    if criteria_set is not None and set_in_use(criteria_set):
+        criteria_set.superseded, version = True, criteria_set.version + 1
+        was_active, criteria_set.active = criteria_set.active, False
+        criteria_set = CriteriaSet(name=criteria_set.name, version=version, active=was_active)
+    elif criteria_set is None:
+        criteria_set = CriteriaSet(version=version, active=_no_active_set())
+    else:
+        criteria_set.criteria.clear()
+        db.session.flush()
+    criteria_set.name = name.strip() if version == 1 else criteria_set.name
+    criteria_set.pass_mark, criteria_set.trim_from_sheets = pass_mark, trim_from_sheets
+    criteria_set.spread_threshold = spread_threshold
+    criteria_set.criteria = [Criterion(position=n, name=c.name.strip(), description=c.description.strip(),
+                                       weight=c.weight) for n, c in enumerate(criteria, start=1)]
+    db.session.add(criteria_set)
+    db.session.flush()
+    record_audit("vetting.criteria_set", "criteria_set", criteria_set.id, summary=str(criteria_set),
+                 after={"weights": [c.weight for c in criteria], "pass_mark": pass_mark}, actor=actor)
+    return criteria_set
+
+
+def _no_active_set() -> bool:
+    return db.session.execute(select(CriteriaSet.id).where(CriteriaSet.active)).first() is None
+
+
+def activate_criteria_set(criteria_set: CriteriaSet, actor) -> None:
+    if criteria_set.superseded:
+        raise DomainError(_l("A superseded version cannot be made the set in use."))
+    for other in db.session.execute(select(CriteriaSet).where(CriteriaSet.active)).scalars():
+        other.active = False
+    criteria_set.active = True
+    db.session.flush()
+    record_audit("vetting.criteria_set_active", "criteria_set", criteria_set.id, summary=str(criteria_set), actor=actor)
+
+
+def active_criteria_set() -> CriteriaSet:
+    """The set new panels use; the default set of the source is created the first time."""
+    active = db.session.execute(select(CriteriaSet).where(CriteriaSet.active)).scalar_one_or_none()
+    if active is not None:
+        return active
+    default = CriteriaSet(name=DEFAULT_SET_NAME, version=1, active=True,
+                          criteria=[Criterion(position=n, name=name, description=description, weight=25)
+                                    for n, (name, description) in enumerate(DEFAULT_CRITERIA, start=1)])
+    db.session.add(default)
+    db.session.flush()
+    return default
+
+
+# --- the panel ------------------------------------------------------------------------------
+
+def vetting_for(project: Project) -> ProjectVetting | None:
+    return db.session.get(ProjectVetting, project.id)
+
+
+def panel_members(project: Project) -> list[PanelMember]:
+    return list(db.session.execute(
+        select(PanelMember).where(PanelMember.project_id == project.id).order_by(PanelMember.id)
+    ).scalars())
+
+
+def missing_core_departments(members: list[PanelMember]) -> list[str]:
+    present = {m.reviewer.department for m in members if m.declaration != Declaration.RECUSED}
+    return [department for department in CORE_DEPARTMENTS if department not in present]
+
+
+def assign_reviewer(project: Project, reviewer: User, actor) -> PanelMember:
+    if project.status not in PANEL_STATUSES:
+        raise DomainError(_l("A panel is formed once the township has passed the project, before the decision."))
+    if not reviewer.active or Role.REVIEWER not in reviewer.roles:
+        raise DomainError(_l("Only active county reviewers can sit on a panel."), field="reviewer_id")
+    if any(m.reviewer_id == reviewer.id for m in panel_members(project)):
+        raise DomainError(_l("%(name)s is already on the panel.", name=reviewer.display_name), field="reviewer_id")
+    if vetting_for(project) is None:
+        db.session.add(ProjectVetting(project_id=project.id, criteria_set_id=active_criteria_set().id))
+    member = PanelMember(project_id=project.id, reviewer_id=reviewer.id, assigned_by_id=actor.id)
+    db.session.add(member)
+    db.session.flush()
+    record_audit("vetting.assign", "project", project.id, summary=reviewer.display_name,
+                 after={"reviewer_id": reviewer.id}, actor=actor)
+    return member
+
+
+def remove_reviewer(member: PanelMember, actor) -> None:
+    if member.sheet is not None:
+        raise DomainError(_l("A member who has started a score sheet stays on the panel."))
+    record_audit("vetting.remove", "project", member.project_id, summary=member.reviewer.display_name,
+                 before={"reviewer_id": member.reviewer_id}, actor=actor)
+    db.session.delete(member)
+    db.session.flush()
+
+
+def membership(project: Project, user) -> PanelMember | None:
+    return db.session.execute(
+        select(PanelMember).where(PanelMember.project_id == project.id, PanelMember.reviewer_id == user.id)
+    ).scalar_one_or_none()
+
+
+def declare(member: PanelMember, *, recuse: bool, reason: str, actor) -> None:
+    """Before seeing the application: no conflict of interest, or recusal with a reason. Once."""
+    if member.reviewer_id != actor.id:
+        raise DomainError(_l("Only the panel member can make their own declaration."))
+    if member.declaration != Declaration.PENDING:
+        raise DomainError(_l("The declaration has been made already."))
+    reason = (reason or "").strip()
+    if recuse and not reason:
+        raise DomainError(_l("Give the reason for the recusal."), field="reason")
+    member.declaration = Declaration.RECUSED if recuse else Declaration.NO_CONFLICT
+    member.recusal_reason, member.declared_at = reason if recuse else "", utcnow()
+    db.session.flush()
+    record_audit("vetting.declare", "project", member.project_id, summary=member.declaration,
+                 after={"reason": member.recusal_reason}, actor=actor)
+
+
+# --- score sheets ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SheetInput:
+    scores: dict[int, int | None]  # criterion id -> 0..100, or None while drafting
+    comments: dict[int, str]
+    recommendation: str | None
+
+
+def _check_member_may_score(member: PanelMember | None, project: Project, actor) -> None:
+    if member is None or member.reviewer_id != actor.id:
+        raise DomainError(_l("Only members of this project's panel can score it."))
+    if member.declaration == Declaration.RECUSED:
+        raise DomainError(_l("You recused yourself from this project; you cannot score it."))
+    if member.declaration != Declaration.NO_CONFLICT:
+        raise DomainError(_l("Declare that you have no conflict of interest before scoring."))
+    if project.status != ProjectStatus.VETTING:
+        raise DomainError(_l("Scoring is open while the project is in county vetting."))
+    if member.sheet is not None and member.sheet.submitted:
+        raise DomainError(_l("Your score sheet has been submitted and is locked."))
+
+
+def _check_scores(criteria: list[Criterion], data: SheetInput, submitting: bool) -> None:
+    for criterion in criteria:
+        score = data.scores.get(criterion.id)
+        if score is None:
+            if submitting:
+                raise DomainError(_l("Score every criterion before submitting (%(name)s is missing).",
+                                     name=criterion.name), field=f"score_{criterion.id}")
+            continue
+        if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 100:
+            raise DomainError(_l("Scores are whole numbers from 0 to 100."), field=f"score_{criterion.id}")
+    if submitting and data.recommendation not in set(Recommendation):
+        raise DomainError(_l("Choose your recommendation before submitting."), field="recommendation")
+
+
+def save_sheet(project: Project, data: SheetInput, *, submit: bool, actor) -> ScoreSheet:
+    member = membership(project, actor)
+    _check_member_may_score(member, project, actor)
+    vetting = vetting_for(project)
+    criteria = vetting.criteria_set.criteria
+    _check_scores(criteria, data, submit)
+    sheet = member.sheet or ScoreSheet(panel_member_id=member.id, criteria_set_id=vetting.criteria_set_id)
+    if member.sheet is None:
+        db.session.add(sheet)
+        db.session.flush()
+    existing = {score.criterion_id: score for score in sheet.scores}
+    for criterion in criteria:
+        value, comment = data.scores.get(criterion.id), (data.comments.get(criterion.id) or "").strip()
+        if value is None:
+            if criterion.id in existing:
+                sheet.scores.remove(existing[criterion.id])
+            continue
+        score = existing.get(criterion.id) or Score(criterion_id=criterion.id, score=value)
+        score.score, score.comment = value, comment
+        if criterion.id not in existing:
+            sheet.scores.append(score)
+    sheet.recommendation = data.recommendation or None
+    if submit:
+        sheet.status, sheet.submitted_at = "submitted", utcnow()
+        sheet.total_centi = sheet_total_centi((c.weight, data.scores[c.id]) for c in criteria)
+    db.session.flush()
+    record_audit("vetting.submit" if submit else "vetting.save_sheet", "project", project.id,
+                 summary=f"{actor.display_name} {sheet.total_centi or ''}".strip(),
+                 after={"scores": {str(k): v for k, v in data.scores.items()}, "recommendation": sheet.recommendation},
+                 actor=actor)
+    return sheet
+
+
+def draft_total_centi(project: Project, scores: dict[int, int | None]) -> int:
+    """The live total while a reviewer types: missing scores count as 0."""
+    criteria = vetting_for(project).criteria_set.criteria
+    return sheet_total_centi((c.weight, scores.get(c.id) or 0) for c in criteria)
+
+
+# --- result, visibility, the gate -----------------------------------------------------------
+
+def panel_result(project: Project, members: list[PanelMember] | None = None) -> PanelResult | None:
+    vetting = vetting_for(project)
+    if vetting is None:
+        return None
+    members = panel_members(project) if members is None else members
+    criteria_set = vetting.criteria_set
+    sheets = [m.sheet for m in members if m.sheet is not None and m.sheet.submitted]
+    totals = [sheet.total_centi for sheet in sheets]
+    by_criterion = {c.id: [] for c in criteria_set.criteria}
+    for sheet in sheets:
+        for score in sheet.scores:
+            by_criterion.setdefault(score.criterion_id, []).append(score.score)
+    recused = sum(1 for m in members if m.declaration == Declaration.RECUSED)
+    return PanelResult(
+        members=len(members), submitted=len(sheets), recused=recused, pending=len(members) - len(sheets) - recused,
+        totals_centi=totals, score_centi=panel_score_centi(totals, criteria_set.trim_from_sheets),
+        criterion_means_centi={cid: criterion_mean_centi(values) for cid, values in by_criterion.items()},
+        spread=spread_flagged(totals, criteria_set.spread_threshold), pass_mark=criteria_set.pass_mark,
+        trimmed=len(totals) >= criteria_set.trim_from_sheets,
+    )
+
+
+def may_see_scores(project: Project, user) -> bool:
+    """Approvers and administrators see the sheets; a panel member only after submitting their own;
+    nobody else (village and township users never see individual scores)."""
+    if user.has_role(Role.APPROVER, Role.ADMIN):
+        return True
+    member = membership(project, user) if user.has_role(Role.REVIEWER) else None
+    return member is not None and member.sheet is not None and member.sheet.submitted
+
+
+def check_decision_gate(project: Project, action: str, reason: str) -> int | None:
+    """Registered with the project workflow: an approval or a rejection waits for a complete panel;
+    approving below the pass mark needs a written reason. Returns the panel score it was based on.
+    Returning the application for revision stays possible at any time (with its reasons)."""
+    result = panel_result(project)
+    if action == "return":
+        return result.score_centi if result else None
+    if result is None:
+        raise DomainError(_l("Assign the county panel first: the decision follows its scores."))
+    if not result.complete:
+        raise DomainError(_l("The panel is not complete: %(pending)d member(s) still to submit or recuse, "
+                             "%(submitted)d sheet(s) in (at least 3 needed).",
+                             pending=result.pending, submitted=result.submitted))
+    if action == "approve" and not result.passed and not (reason or "").strip():
+        raise DomainError(_l("The panel score is below the pass mark of %(mark)d: write the reason for approving.",
+                             mark=result.pass_mark), field="comment")
+    return result.score_centi
+
+
+# --- site visits and the risk grade ---------------------------------------------------------
+
+def record_site_visit(project: Project, *, visited_on: date, place: str, participants: str, findings: str,
+                      actor) -> SiteVisit:
+    refuse_future_date(visited_on, "visited_on")
+    visit = SiteVisit(project_id=project.id, visited_on=visited_on, place=place.strip(),
+                      participants=participants.strip(), findings=findings.strip(), recorded_by_id=actor.id)
+    db.session.add(visit)
+    db.session.flush()
+    record_audit("vetting.site_visit", "project", project.id, summary=f"{visited_on} {place}"[:200], actor=actor)
+    return visit
+
+
+def set_final_risk_grade(project: Project, grade: str, reason: str, actor) -> None:
+    vetting = vetting_for(project)
+    if vetting is None:
+        raise DomainError(_l("Assign the county panel first: the decision follows its scores."))
+    if (grade or "") and grade not in set(RiskGrade):
+        raise DomainError(_l("Unknown risk grade."), field="grade")
+    if grade and not (reason or "").strip():
+        raise DomainError(_l("Give the reason for a grade other than the suggested one."), field="reason")
+    before = {"grade": vetting.final_risk_grade}
+    vetting.final_risk_grade, vetting.risk_grade_reason = grade or None, (reason or "").strip() if grade else ""
+    db.session.flush()
+    record_audit("vetting.risk_grade", "project", project.id, summary=grade or "-", before=before,
+                 after={"grade": grade, "reason": reason}, actor=actor)
