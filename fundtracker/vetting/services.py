@@ -225,10 +225,10 @@ def save_sheet(project: Project, data: SheetInput, *, submit: bool, actor) -> Sc
     vetting = vetting_for(project)
     criteria = vetting.criteria_set.criteria
     _check_scores(criteria, data, submit)
-    sheet = member.sheet or ScoreSheet(panel_member_id=member.id, criteria_set_id=vetting.criteria_set_id)
     if member.sheet is None:
-        db.session.add(sheet)
+        db.session.add(ScoreSheet(member=member, criteria_set_id=vetting.criteria_set_id))
         db.session.flush()
+    sheet = member.sheet
     existing = {score.criterion_id: score for score in sheet.scores}
     for criterion in criteria:
         value, comment = data.scores.get(criterion.id), (data.comments.get(criterion.id) or "").strip()

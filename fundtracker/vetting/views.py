@@ -236,6 +236,8 @@ def sheet(project_id):
     member = _my_membership_or_404(project)
     if member.declaration == Declaration.PENDING:
         return redirect_after_post(url_for("vetting.declaration", project_id=project.id))
+    if member.declaration == Declaration.RECUSED:
+        raise DomainError(_l("You recused yourself from this project; you cannot score it."))
     vetting = services.vetting_for(project)
     criteria = vetting.criteria_set.criteria
     form = _filled_sheet_form(member, criteria)
@@ -348,7 +350,10 @@ def feasibility_report(project_id):
     project = get_project_or_404(project_id)
     context = _panel_context(project)
     county = bool(current_user.roles & set(COUNTY_VIEWERS))
-    context["result"] = services.panel_result(project, context["members"])
+    result = services.panel_result(project, context["members"])
+    # The aggregate reveals the sheets: a reviewer sees it after submitting, others once the panel is complete.
+    visible = context["may_see_scores"] or (not current_user.has_role(Role.REVIEWER) and result and result.complete)
+    context["result"] = result if visible else None
     decisions = db.session.execute(
         select(ProjectDecision).where(ProjectDecision.project_id == project.id).order_by(ProjectDecision.id)
     ).scalars().all()
