@@ -21,6 +21,7 @@ from fundtracker import create_app  # noqa: E402
 from fundtracker.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
 from fundtracker.extensions import db  # noqa: E402
 from fundtracker.pools.models import FundPool, LedgerEntry  # noqa: E402
+from fundtracker.projects.models import Project  # noqa: E402
 
 PAGES = [
     ("finance", "/"),
@@ -31,6 +32,18 @@ PAGES = [
     ("finance", "/pools/{big_pool}/statement?kind=contribution&date_from=2026-03-01"),
     ("finance", "/pools/loans?page=3"),
     ("approver", "/pools"),
+    ("approver", "/"),
+    ("approver", "/projects"),
+    ("approver", "/projects?page=40"),
+    ("approver", "/projects?status=vetting&sort=-requested"),
+    ("approver", "/projects?q=示范村050&category=other"),
+    ("approver", "/projects/1"),
+    ("approver", "/projects/1/timeline"),
+    ("approver", "/projects/1/vetting"),
+    ("approver", "/projects/1/feasibility-report"),
+    ("approver", "/vetting"),
+    ("village", "/projects"),
+    ("reviewer_agri", "/"),
 ]
 
 
@@ -55,8 +68,10 @@ def seed(app, scale: int) -> dict:
         seed_demo(scale)
         db.session.commit()
         entries = db.session.execute(select(func.count(LedgerEntry.id))).scalar_one()
+        projects = db.session.execute(select(func.count(Project.id))).scalar_one()
         big_pool = db.session.execute(select(func.max(FundPool.id))).scalar_one()
-        print(f"seeded scale {scale}: {entries:,} ledger entries in {time.perf_counter() - started:.1f} s")
+        print(f"seeded scale {scale}: {entries:,} ledger entries, {projects:,} projects "
+              f"in {time.perf_counter() - started:.1f} s")
         return {"big_pool": big_pool}
 
 

@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import (
     DateField,
     FieldList,
@@ -47,6 +48,7 @@ class SiteVisitForm(FlaskForm):
     place = StringField(_l("Place"), validators=[DataRequired(), Length(max=200)])
     participants = TextAreaField(_l("Participants"), validators=[DataRequired(), Length(max=2000)])
     findings = TextAreaField(_l("Findings"), validators=[DataRequired(), Length(max=10_000)])
+    photos = MultipleFileField(_l("Photos (JPEG or PNG)"))
 
 
 class RiskGradeForm(FlaskForm):

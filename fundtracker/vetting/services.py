@@ -14,6 +14,7 @@ from ..database import utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..projects.models import Project, ProjectStatus
+from ..projects.services import add_attachment
 from .models import (
     CriteriaSet,
     Criterion,
@@ -312,13 +313,21 @@ def check_decision_gate(project: Project, action: str, reason: str) -> int | Non
 
 # --- site visits and the risk grade ---------------------------------------------------------
 
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png"})
+
+
 def record_site_visit(project: Project, *, visited_on: date, place: str, participants: str, findings: str,
-                      actor) -> SiteVisit:
+                      actor, photos=()) -> SiteVisit:
+    """A site visit and its photos, kept as project attachments linked to the visit."""
     refuse_future_date(visited_on, "visited_on")
     visit = SiteVisit(project_id=project.id, visited_on=visited_on, place=place.strip(),
                       participants=participants.strip(), findings=findings.strip(), recorded_by_id=actor.id)
     db.session.add(visit)
     db.session.flush()
+    for photo in photos:
+        attachment = add_attachment(project, photo, kind="photo", actor=actor, site_visit_id=visit.id)
+        if attachment.content_type not in PHOTO_TYPES:
+            raise DomainError(_l("Site-visit photos must be JPEG or PNG images."), field="photos")
     record_audit("vetting.site_visit", "project", project.id, summary=f"{visited_on} {place}"[:200], actor=actor)
     return visit
 

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..htmx import redirect_after_post, render_page_or_fragment
 from ..main.todo import TodoItem, register_todo_provider
 from ..projects.loaders import get_project_or_404, scoped_projects
-from ..projects.models import Project, ProjectDecision, ProjectStatus
+from ..projects.models import Project, ProjectAttachment, ProjectDecision, ProjectStatus
 from ..projects.views import PROJECT_TABS, ProjectTab
 from ..projects.workflow import available_actions, register_decision_gate
 from ..views_common import form_status, paginate
@@ -111,7 +111,18 @@ def _panel_context(project) -> dict:
         "indicators": indicators_for(project),
         "site_visits": db.session.execute(
             select(SiteVisit).where(SiteVisit.project_id == project.id).order_by(SiteVisit.visited_on)).scalars().all(),
+        "visit_photos": _photos_by_visit(project),
     }
+
+
+def _photos_by_visit(project) -> dict[int, list[ProjectAttachment]]:
+    photos: dict[int, list[ProjectAttachment]] = {}
+    for photo in db.session.execute(
+        select(ProjectAttachment).where(ProjectAttachment.project_id == project.id,
+                                        ProjectAttachment.site_visit_id.is_not(None)).order_by(ProjectAttachment.id)
+    ).scalars():
+        photos.setdefault(photo.site_visit_id, []).append(photo)
+    return photos
 
 
 def _assign_form(project, members) -> AssignReviewerForm | None:
@@ -291,7 +302,7 @@ def site_visit(project_id):
         try:
             services.record_site_visit(project, visited_on=form.visited_on.data, place=form.place.data,
                                        participants=form.participants.data, findings=form.findings.data,
-                                       actor=current_user)
+                                       actor=current_user, photos=[f for f in form.photos.data or [] if f.filename])
         except DomainError as error:
             db.session.rollback()
             attach_to_form(form, error)

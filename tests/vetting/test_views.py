@@ -124,3 +124,22 @@ def test_criteria_set_admin_refuses_weights_not_adding_to_100(app, make_user):
     assert refused.status_code == 422 and "add up to 90" in refused.get_data(as_text=True)
     assert admin.post("/admin/criteria/new", data={**data, "criteria-1-weight": "50"}).status_code == 303
     assert "新标准 v1" in admin.get("/admin/criteria").get_data(as_text=True)
+
+
+def test_a_site_visit_with_photos(app, panel, approver):
+    import io as _io
+
+    project, _ = panel(size=1)
+    client = client_for(app, approver)
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 32
+    response = client.post(f"/projects/{project.id}/vetting/site-visits", data={
+        "visited_on": "2026-04-08", "place": "鱼塘现场", "participants": "农业农村局、镇农办", "findings": "塘堤已加固",
+        "photos": [(_io.BytesIO(png), "塘堤.png"), (_io.BytesIO(png), "鱼苗.png")]}, content_type="multipart/form-data")
+    assert response.status_code == 303
+    page = client.get(f"/projects/{project.id}/vetting").get_data(as_text=True)
+    assert "塘堤已加固" in page and "塘堤.png" in page and "鱼苗.png" in page
+    not_a_photo = client.post(f"/projects/{project.id}/vetting/site-visits", data={
+        "visited_on": "2026-04-09", "place": "村委会", "participants": "x", "findings": "y",
+        "photos": [(_io.BytesIO(b"%PDF-1.4 x"), "plan.pdf")]}, content_type="multipart/form-data")
+    assert not_a_photo.status_code == 422 and "JPEG or PNG" in not_a_photo.get_data(as_text=True)
+    assert "村委会" not in client.get(f"/projects/{project.id}/vetting").get_data(as_text=True)
