@@ -17,22 +17,34 @@ def form_status(form) -> int:
     return 422 if form.errors else 200
 
 
-def save_form_or_render(form, template: str, action, success_url, message=None, **context):
-    """On a valid POST run action() (a service call), commit and redirect (303).
+@dataclass
+class FormOutcome:
+    done: bool = False
+    result: object = None
 
-    A DomainError rolls back and shows on the form with status 422; so does a field error.
-    success_url may be a callable taking action()'s result.
-    """
-    if form.validate_on_submit():
-        try:
-            result = action()
-        except DomainError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
-            flash(message or _("Saved."), "success")
-            return redirect_after_post(success_url(result) if callable(success_url) else success_url)
+
+def run_form_action(form, action) -> FormOutcome:
+    """On a valid POST run action() (a service call) and commit once. A refused rule (DomainError)
+    rolls back and shows on the form; the caller renders it again with form_status() (422)."""
+    if not form.validate_on_submit():
+        return FormOutcome()
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        attach_to_form(form, error)
+        return FormOutcome()
+    db.session.commit()
+    return FormOutcome(done=True, result=result)
+
+
+def save_form_or_render(form, template: str, action, success_url, message=None, **context):
+    """run_form_action, then redirect (303) with a message, or show the form again (422 on errors).
+    success_url may be a callable taking action()'s result."""
+    outcome = run_form_action(form, action)
+    if outcome.done:
+        flash(message or _("Saved."), "success")
+        return redirect_after_post(success_url(outcome.result) if callable(success_url) else success_url)
     return render_template(template, form=form, **context), form_status(form)
 
 

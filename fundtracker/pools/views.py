@@ -61,20 +61,14 @@ def _pool_or_404(pool_id: int) -> FundPool:
 @can_view
 def pools():
     page = paginate(select(FundPool).order_by(FundPool.status.desc(), FundPool.year.desc(), FundPool.name))
-    ids = [pool.id for pool in page.items]
-    return render_template("pools/list.html", page=page, figures=services.pool_figures(ids),
-                           received=received_by_source(ids), **_county_totals())
-
-
-def _county_totals() -> dict:
-    """The sums over every pool, for the list's footer."""
+    # One grouped pass over the ledger for every pool gives both the rows and the footer's totals.
     all_ids = db.session.execute(select(FundPool.id)).scalars().all()
-    figures = services.pool_figures(all_ids).values()
-    by_source = received_by_source(all_ids).values()
-    return {
-        "totals": services.PoolFigures(sum(f.balance_fen for f in figures), sum(f.committed_fen for f in figures)),
-        "received_totals": {source: sum(row[source] for row in by_source) for source in SourceType},
-    }
+    figures, received = services.pool_figures(all_ids), received_by_source(all_ids)
+    return render_template("pools/list.html", page=page, figures=figures, received=received,
+                           totals=services.PoolFigures(sum(f.balance_fen for f in figures.values()),
+                                                       sum(f.committed_fen for f in figures.values())),
+                           received_totals={source: sum(row[source] for row in received.values())
+                                            for source in SourceType})
 
 
 @bp.route("/new", methods=["GET", "POST"])

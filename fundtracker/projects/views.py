@@ -17,7 +17,7 @@ from ..htmx import redirect_after_post, render_page_or_fragment
 from ..money import MoneyError, parse_yuan
 from ..pools.models import FundPool, PoolStatus
 from ..uploads import send_stored_file
-from ..views_common import form_status, paginate, save_form_or_render
+from ..views_common import form_status, paginate, run_form_action, save_form_or_render
 from . import services, workflow
 from .applications import EDITABLE_STATUSES, funding_gap_fen, refuse_inconsistent_application, save_application
 from .forms import ApplicationForm, ApprovalForm, AttachmentForm, CityFilingForm, TransitionForm
@@ -227,15 +227,9 @@ def attachments(project_id):
     if request.method == "POST":
         if form is None:
             abort(403)
-        if form.validate_on_submit():
-            try:
-                services.add_attachment(project, form.file.data, kind=form.kind.data, actor=current_user)
-            except DomainError as error:
-                db.session.rollback()
-                attach_to_form(form, error)
-            else:
-                db.session.commit()
-                return redirect_after_post(url_for("projects.attachments", project_id=project.id))
+        if run_form_action(form, lambda: services.add_attachment(
+                project, form.file.data, kind=form.kind.data, actor=current_user)).done:
+            return redirect_after_post(url_for("projects.attachments", project_id=project.id))
     files = db.session.execute(
         select(ProjectAttachment).where(ProjectAttachment.project_id == project.id).order_by(ProjectAttachment.id)
     ).scalars().all()
@@ -285,16 +279,8 @@ def take_action(project_id, action):
     except workflow.RoleNotAllowed:
         abort(403)
     form = _action_form(action)
-    if form.validate_on_submit():
-        try:
-            workflow.apply_transition(project, action, current_user, _transition_input(form))
-        except workflow.RoleNotAllowed:
-            abort(403)
-        except DomainError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
-            return redirect_after_post(url_for("projects.timeline", project_id=project.id))
+    if run_form_action(form, lambda: workflow.apply_transition(project, action, current_user,
+                                                               _transition_input(form))).done:
+        return redirect_after_post(url_for("projects.timeline", project_id=project.id))
     return render_template("projects/action.html", project=project, action=action, transition=transition,
                            form=form), form_status(form)

@@ -10,7 +10,7 @@ from ..auth.access import roles_required
 from ..auth.models import User, UserRole
 from ..auth.roles import DEPARTMENT_LABELS, Role
 from ..database import utcnow
-from ..errors import DomainError, attach_to_form
+from ..errors import DomainError
 from ..exports import Column, export_response
 from ..extensions import db
 from ..htmx import redirect_after_post, render_page_or_fragment
@@ -19,7 +19,7 @@ from ..projects.loaders import get_project_or_404, scoped_projects
 from ..projects.models import Project, ProjectAttachment, ProjectDecision, ProjectStatus
 from ..projects.views import PROJECT_TABS, ProjectTab
 from ..projects.workflow import available_actions, register_decision_gate
-from ..views_common import form_status, paginate
+from ..views_common import form_status, paginate, run_form_action
 from . import services
 from .forms import (
     AssignReviewerForm,
@@ -169,15 +169,9 @@ def assign(project_id):
     form = _assign_form(project, services.panel_members(project))
     if form is None:
         raise DomainError(_l("A panel is formed once the township has passed the project, before the decision."))
-    if form.validate_on_submit():
-        try:
-            services.assign_reviewer(project, db.get_or_404(User, form.reviewer_id.data), current_user)
-        except DomainError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
-            return redirect_after_post(url_for("vetting.panel", project_id=project.id))
+    if run_form_action(form, lambda: services.assign_reviewer(
+            project, db.get_or_404(User, form.reviewer_id.data), current_user)).done:
+        return redirect_after_post(url_for("vetting.panel", project_id=project.id))
     return _render_panel(project, status=422, assign_form=form)
 
 
@@ -206,17 +200,12 @@ def declaration(project_id):
     project = get_project_or_404(project_id)
     member = _my_membership_or_404(project)
     form = DeclarationForm()
-    if form.validate_on_submit():
-        try:
-            services.declare(member, recuse=form.decision.data == "recuse", reason=form.reason.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
-            return redirect_after_post(url_for("vetting.sheet", project_id=project.id)
-                                       if member.declaration == Declaration.NO_CONFLICT
-                                       else url_for("vetting.my_panels"))
+    declared = run_form_action(form, lambda: services.declare(
+        member, recuse=form.decision.data == "recuse", reason=form.reason.data, actor=current_user))
+    if declared.done:
+        return redirect_after_post(url_for("vetting.sheet", project_id=project.id)
+                                   if member.declaration == Declaration.NO_CONFLICT
+                                   else url_for("vetting.my_panels"))
     return render_template("vetting/declaration.html", project=project, member=member, form=form), form_status(form)
 
 
@@ -252,17 +241,12 @@ def sheet(project_id):
     vetting = services.vetting_for(project)
     criteria = vetting.criteria_set.criteria
     form = _filled_sheet_form(member, criteria)
-    if form.validate_on_submit():
-        submitting = request.form.get("submit_sheet") == "1"
-        try:
-            services.save_sheet(project, _sheet_input(form, criteria), submit=submitting, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("Score sheet submitted.") if submitting else _("Draft saved."), "success")
-            return redirect_after_post(url_for("vetting.sheet", project_id=project.id))
+    submitting = request.form.get("submit_sheet") == "1"
+    saved = run_form_action(form, lambda: services.save_sheet(
+        project, _sheet_input(form, criteria), submit=submitting, actor=current_user))
+    if saved.done:
+        flash(_("Score sheet submitted.") if submitting else _("Draft saved."), "success")
+        return redirect_after_post(url_for("vetting.sheet", project_id=project.id))
     total = services.draft_total_centi(project, {c.id: form[f"score_{c.id}"].data for c in criteria})
     return render_template("vetting/sheet.html", project=project, member=member, vetting=vetting, criteria=criteria,
                            form=form, total_centi=total, indicators=indicators_for(project)), form_status(form)
@@ -298,17 +282,11 @@ def result(project_id):
 def site_visit(project_id):
     project = get_project_or_404(project_id)
     form = SiteVisitForm()
-    if form.validate_on_submit():
-        try:
-            services.record_site_visit(project, visited_on=form.visited_on.data, place=form.place.data,
-                                       participants=form.participants.data, findings=form.findings.data,
-                                       actor=current_user, photos=[f for f in form.photos.data or [] if f.filename])
-        except DomainError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
-            return redirect_after_post(url_for("vetting.panel", project_id=project.id))
+    recorded = run_form_action(form, lambda: services.record_site_visit(
+        project, visited_on=form.visited_on.data, place=form.place.data, participants=form.participants.data,
+        findings=form.findings.data, actor=current_user, photos=[f for f in form.photos.data or [] if f.filename]))
+    if recorded.done:
+        return redirect_after_post(url_for("vetting.panel", project_id=project.id))
     return _render_panel(project, status=422, visit_form=form)
 
 
@@ -317,15 +295,9 @@ def site_visit(project_id):
 def risk_grade(project_id):
     project = get_project_or_404(project_id)
     form = RiskGradeForm()
-    if form.validate_on_submit():
-        try:
-            services.set_final_risk_grade(project, form.grade.data, form.reason.data, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
-            return redirect_after_post(url_for("vetting.panel", project_id=project.id))
+    if run_form_action(form, lambda: services.set_final_risk_grade(
+            project, form.grade.data, form.reason.data, current_user)).done:
+        return redirect_after_post(url_for("vetting.panel", project_id=project.id))
     return _render_panel(project, status=422, risk_form=form)
 
 
@@ -400,19 +372,12 @@ def edit_criteria_set(set_id=None):
         for row, criterion in zip(form.criteria, criteria_set.criteria):
             row.form.name.data, row.form.description.data = criterion.name, criterion.description
             row.form.weight.data = criterion.weight
-    if form.validate_on_submit():
-        try:
-            saved = services.save_criteria_set(
-                criteria_set, name=form.name.data, pass_mark=form.pass_mark.data,
-                trim_from_sheets=form.trim_from_sheets.data, spread_threshold=form.spread_threshold.data,
-                criteria=_criteria_inputs(form), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect_after_post(url_for("vetting.edit_criteria_set", set_id=saved.id))
+    saved = run_form_action(form, lambda: services.save_criteria_set(
+        criteria_set, name=form.name.data, pass_mark=form.pass_mark.data, trim_from_sheets=form.trim_from_sheets.data,
+        spread_threshold=form.spread_threshold.data, criteria=_criteria_inputs(form), actor=current_user))
+    if saved.done:
+        flash(_("Saved."), "success")
+        return redirect_after_post(url_for("vetting.edit_criteria_set", set_id=saved.result.id))
     in_use = criteria_set is not None and services.set_in_use(criteria_set)
     return render_template("vetting/criteria_set_form.html", form=form, criteria_set=criteria_set,
                            in_use=in_use), form_status(form)
