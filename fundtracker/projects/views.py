@@ -1,7 +1,7 @@
 """Project pages: the library, the application form, the project page with its tabs, actions."""
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -58,6 +58,19 @@ PROJECT_TABS = [
     ProjectTab(_l("Versions"), "projects.versions"),
     ProjectTab(_l("Attachments"), "projects.attachments"),
 ]
+
+
+# Other domains may hold a user back from the application, e.g. a panel member who has not yet
+# declared conflicts of interest: guard(project, user) -> the URL to send them to, or None.
+APPLICATION_GUARDS = []
+
+
+def _held_back(project):
+    for guard in APPLICATION_GUARDS:
+        target = guard(project, current_user)
+        if target:
+            return redirect(target, code=303)
+    return None
 
 
 @bp.app_context_processor
@@ -184,6 +197,8 @@ def _project_page(project, tab_template: str, **context):
 @login_required
 def detail(project_id):
     project = get_project_or_404(project_id)
+    if held_back := _held_back(project):
+        return held_back
     decisions = db.session.execute(
         select(ProjectDecision).where(ProjectDecision.project_id == project.id).order_by(ProjectDecision.id)
     ).scalars().all()
@@ -207,6 +222,8 @@ def timeline(project_id):
 @login_required
 def versions(project_id):
     project = get_project_or_404(project_id)
+    if held_back := _held_back(project):
+        return held_back
     rows = db.session.execute(
         select(ProjectVersion).where(ProjectVersion.project_id == project.id).order_by(ProjectVersion.number.desc())
     ).scalars().all()
@@ -223,6 +240,8 @@ def _may_upload(project) -> bool:
 @login_required
 def attachments(project_id):
     project = get_project_or_404(project_id)
+    if held_back := _held_back(project):
+        return held_back
     form = AttachmentForm() if _may_upload(project) else None
     if request.method == "POST":
         if form is None:
@@ -242,6 +261,8 @@ def attachments(project_id):
 @login_required
 def download_attachment(project_id, attachment_id):
     project = get_project_or_404(project_id)
+    if held_back := _held_back(project):
+        return held_back
     attachment = db.session.get(ProjectAttachment, attachment_id)
     if attachment is None or attachment.project_id != project.id:
         abort(404)

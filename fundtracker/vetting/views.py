@@ -17,7 +17,7 @@ from ..htmx import redirect_after_post, render_page_or_fragment
 from ..main.todo import TodoItem, register_todo_provider
 from ..projects.loaders import get_project_or_404, scoped_projects
 from ..projects.models import Project, ProjectAttachment, ProjectDecision, ProjectStatus
-from ..projects.views import PROJECT_TABS, ProjectTab
+from ..projects.views import APPLICATION_GUARDS, PROJECT_TABS, ProjectTab
 from ..projects.workflow import available_actions, register_decision_gate
 from ..views_common import form_status, paginate, run_form_action
 from . import services
@@ -50,6 +50,18 @@ reviewer_only = roles_required(Role.REVIEWER)
 admin_only = roles_required(Role.ADMIN)
 
 register_decision_gate(services.check_decision_gate)
+
+
+def _declare_before_reading(project, user):
+    """A panel member declares conflicts of interest before seeing the application."""
+    member = services.membership(project, user) if user.has_role(Role.REVIEWER) else None
+    if member is not None and member.declaration == Declaration.PENDING:
+        flash(_("Declare any conflict of interest before you read the application."), "info")
+        return url_for("vetting.declaration", project_id=project.id)
+    return None
+
+
+APPLICATION_GUARDS.append(_declare_before_reading)
 PROJECT_TABS.append(ProjectTab(_l("Vetting"), "vetting.panel", frozenset(COUNTY_VIEWERS)))
 PROJECT_TABS.append(ProjectTab(_l("Feasibility report"), "vetting.feasibility_report"))
 
@@ -331,6 +343,8 @@ def _score_of(sheet, criterion_id):
 def feasibility_report(project_id):
     """可行性研究报告: one printable page. Individual sheets for county roles only."""
     project = get_project_or_404(project_id)
+    if target := _declare_before_reading(project, current_user):
+        return redirect_after_post(target)
     context = _panel_context(project)
     county = bool(current_user.roles & set(COUNTY_VIEWERS))
     result = services.panel_result(project, context["members"])

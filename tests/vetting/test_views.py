@@ -143,3 +143,18 @@ def test_a_site_visit_with_photos(app, panel, approver):
         "photos": [(_io.BytesIO(b"%PDF-1.4 x"), "plan.pdf")]}, content_type="multipart/form-data")
     assert not_a_photo.status_code == 422 and "JPEG or PNG" in not_a_photo.get_data(as_text=True)
     assert "村委会" not in client.get(f"/projects/{project.id}/vetting").get_data(as_text=True)
+
+
+def test_a_panel_member_declares_before_reading_the_application(app, make_project, reviewers, approver):
+    project = make_project(status="vetting")
+    member = services.assign_reviewer(project, reviewers[0], approver)
+    db.session.commit()
+    reviewer = client_for(app, reviewers[0])
+    for url in (f"/projects/{project.id}", f"/projects/{project.id}/versions",
+                f"/projects/{project.id}/attachments", f"/projects/{project.id}/feasibility-report"):
+        response = reviewer.get(url)
+        assert response.status_code == 303 and response.headers["Location"].endswith("/vetting/declaration"), url
+    services.declare(member, recuse=False, reason="", actor=reviewers[0])
+    db.session.commit()
+    assert reviewer.get(f"/projects/{project.id}").status_code == 200
+    assert client_for(app, reviewers[1]).get(f"/projects/{project.id}").status_code == 200  # not on the panel
