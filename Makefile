@@ -6,7 +6,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 TRANSLATIONS := fundtracker/translations
 
-.PHONY: run test test-sqlite test-postgres setup translations extract-messages db-upgrade bench clean
+.PHONY: run test test-sqlite test-postgres setup translations extract-messages db-upgrade bench browser-check clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ extract-messages: $(VENV)/.installed
 
 bench: setup
 	$(BIN)/python scripts/benchmark.py
+
+# The HTMX pages in headless Chromium (needs Debian's chromium; not part of `make test`).
+browser-check: setup
+	$(BIN)/pip install --quiet -r requirements-browser.txt
+	$(BIN)/python scripts/browser_check.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

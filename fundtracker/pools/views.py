@@ -160,12 +160,8 @@ def _contribution_recorded(pool: FundPool, contribution):
     if not is_htmx():
         flash(_("Contribution recorded."), "success")
         return redirect_after_post(url_for("pools.pool", pool_id=pool.id))
-    row = db.session.execute(
-        statement_select(pool).where(LedgerEntry.id == contribution.ledger_entry_id)
-    ).one()
-    return render_template("pools/_contribution_added.html", pool=pool, row=row, form=ContributionForm(formdata=None),
-                           figures=services.figures_for(pool),
-                           shares=composition(received_by_source([pool.id])[pool.id]))
+    return render_template("pools/_contribution_added.html", form=ContributionForm(formdata=None),
+                           **_pool_context(pool))
 
 
 @bp.route("/<int:pool_id>/entries/<int:entry_id>/reverse", methods=["GET", "POST"])

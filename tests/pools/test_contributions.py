@@ -48,7 +48,8 @@ def test_htmx_post_returns_the_new_row_and_out_of_band_figures(finance_client, p
     response = post(finance_client, pool, GOOD, htmx=True)
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert body.lstrip().startswith("<tr id=\"entry-")
+    assert body.lstrip().startswith('<section id="recent-entries"')  # not a bare <tr>: see _contribution_added.html
+    assert body.index("县财政局") < body.index('id="pool-figures"')
     assert 'id="pool-figures" class="figures card" hx-swap-oob="true"' in body
     assert "¥1,200,000.50" in body
     assert 'id="contribution-form-slot" hx-swap-oob="true"' in body
