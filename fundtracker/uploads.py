@@ -6,9 +6,12 @@ from pathlib import Path
 
 from flask import current_app, send_file
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from .errors import DomainError
+from .extensions import db
 
 # extension -> (MIME type, the bytes such a file starts with, or None when the format has no signature)
 ALLOWED_TYPES = {
@@ -58,8 +61,25 @@ def store_upload(upload: FileStorage) -> StoredFile:
     if not content.startswith(signatures):
         raise DomainError(_l("The file's content does not match its type (.%(ext)s).", ext=extension), field="file")
     stored_name = f"{secrets.token_hex(16)}.{extension}"
-    (_upload_folder() / stored_name).write_bytes(content)
+    path = _upload_folder() / stored_name
+    path.write_bytes(content)
+    db.session.info.setdefault(_UNCOMMITTED_FILES, []).append(path)
     return StoredFile(original, stored_name, mimetype, len(content))
+
+
+_UNCOMMITTED_FILES = "uncommitted_upload_files"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed_files(session) -> None:
+    session.info.pop(_UNCOMMITTED_FILES, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _remove_files_of_a_rolled_back_transaction(session) -> None:
+    """A refused upload (or a refused action that stored files) leaves no file behind."""
+    for path in session.info.pop(_UNCOMMITTED_FILES, []):
+        path.unlink(missing_ok=True)
 
 
 def send_stored_file(stored_name: str, content_type: str, download_name: str):

@@ -158,3 +158,18 @@ def test_a_panel_member_declares_before_reading_the_application(app, make_projec
     db.session.commit()
     assert reviewer.get(f"/projects/{project.id}").status_code == 200
     assert client_for(app, reviewers[1]).get(f"/projects/{project.id}").status_code == 200  # not on the panel
+
+
+def test_a_refused_site_visit_leaves_no_file_behind(app, panel, approver):
+    import io as _io
+    from pathlib import Path
+
+    project, _ = panel(size=1)
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    before = set(folder.glob("*")) if folder.exists() else set()
+    response = client_for(app, approver).post(f"/projects/{project.id}/vetting/site-visits", data={
+        "visited_on": "2026-04-09", "place": "村委会", "participants": "x", "findings": "y",
+        "photos": [(_io.BytesIO(b"\x89PNG\r\n\x1a\n0000"), "ok.png"), (_io.BytesIO(b"%PDF-1.4 x"), "plan.pdf")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert set(folder.glob("*")) == before
