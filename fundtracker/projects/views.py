@@ -14,8 +14,9 @@ from ..exports import Column, Fen, export_response
 from ..extensions import db
 from ..geo import services as geo
 from ..htmx import redirect_after_post, render_page_or_fragment
-from ..money import MoneyError, parse_yuan
+from ..money import MoneyError, format_fen, parse_yuan
 from ..pools.models import FundPool, PoolStatus
+from ..pools.services import pool_figures
 from ..uploads import send_stored_file
 from ..views_common import form_status, paginate, run_form_action, save_form_or_render
 from . import services, workflow
@@ -275,8 +276,13 @@ ACTION_FORMS = {workflow.Action.APPROVE: ApprovalForm, workflow.Action.FILE_WITH
 def _action_form(action: str):
     form = ACTION_FORMS.get(action, TransitionForm)()
     if isinstance(form, ApprovalForm):
-        form.pool_id.choices = [(pool.id, pool.name) for pool in db.session.execute(
-            select(FundPool).where(FundPool.status == PoolStatus.OPEN).order_by(FundPool.name)).scalars()]
+        pools = db.session.execute(
+            select(FundPool).where(FundPool.status == PoolStatus.OPEN).order_by(FundPool.name)).scalars().all()
+        figures = pool_figures([pool.id for pool in pools])
+        form.pool_id.choices = [
+            (pool.id, _("%(pool)s · available %(amount)s", pool=pool.name, amount=format_fen(figures[pool.id].available_fen)))
+            for pool in pools
+        ]
     return form
 
 
