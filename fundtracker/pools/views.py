@@ -75,7 +75,8 @@ def pools():
 @finance_only
 def new_pool():
     form = PoolForm()
-    return save_form_or_render(form, "pools/pool_form.html", lambda: services.save_pool(None, actor=current_user, **_pool_fields(form)),
+    return save_form_or_render(form, "pools/pool_form.html",
+                               lambda: services.save_pool(None, actor=current_user, **_pool_fields(form)),
                                lambda pool: url_for("pools.pool", pool_id=pool.id), pool=None)
 
 
@@ -84,7 +85,8 @@ def new_pool():
 def edit_pool(pool_id):
     pool = _pool_or_404(pool_id)
     form = PoolForm(obj=pool)
-    return save_form_or_render(form, "pools/pool_form.html", lambda: services.save_pool(pool, actor=current_user, **_pool_fields(form)),
+    return save_form_or_render(form, "pools/pool_form.html",
+                               lambda: services.save_pool(pool, actor=current_user, **_pool_fields(form)),
                                url_for("pools.pool", pool_id=pool.id), pool=pool)
 
 

@@ -22,7 +22,7 @@ from ..views_common import form_status, paginate, run_form_action, save_form_or_
 from . import services, workflow
 from .applications import EDITABLE_STATUSES, funding_gap_fen, refuse_inconsistent_application, save_application
 from .forms import ApplicationForm, ApprovalForm, AttachmentForm, CityFilingForm, TransitionForm
-from .library import SORTS, LibraryFilter, counts_by_status, library_select
+from .library import DEFAULT_SORT, SORTS, LibraryFilter, counts_by_status, library_select
 from .loaders import get_project_or_404
 from .models import (
     ATTACHMENT_KIND_LABELS,
@@ -94,8 +94,14 @@ def _library_filter() -> LibraryFilter:
         status=args.get("status", ""), township_id=args.get("township", type=int),
         village_id=args.get("village", type=int), category=args.get("category", ""), year=args.get("year", type=int),
         pool_id=args.get("pool", type=int), min_fen=_money_arg("min"), max_fen=_money_arg("max"),
-        text=args.get("q", "").strip()[:100], sort=args.get("sort", "-created") if args.get("sort", "").lstrip("-") in SORTS else "-created",
+        text=args.get("q", "").strip()[:100], sort=_sort_arg(),
     )
+
+
+def _sort_arg() -> str:
+    """A column of SORTS, "-" in front for descending; anything else falls back to the newest first."""
+    sort = request.args.get("sort", "")
+    return sort if sort.lstrip("-") in SORTS else DEFAULT_SORT
 
 
 @bp.route("")
