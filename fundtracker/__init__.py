@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -58,9 +59,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+class DatabaseIntegerConverter(IntegerConverter):
+    """<int:…> in every route stops at the largest id the databases store: a longer number is a 404,
+    not an overflow in the driver."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def _register_blueprints(app: Flask) -> None:
     from importlib import import_module
 
+    app.url_map.converters["int"] = DatabaseIntegerConverter
     for module_name in BLUEPRINTS:
         app.register_blueprint(import_module(module_name).bp)
 

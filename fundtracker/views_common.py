@@ -48,9 +48,21 @@ def save_form_or_render(form, template: str, action, success_url, message=None, 
     return render_template(template, form=form, **context), form_status(form)
 
 
+MAX_ID = 2**31 - 1
+
+
+def int_arg(name: str, low: int = 1, high: int = MAX_ID) -> int | None:
+    """A whole number from the query string within [low, high], else None: a filter that cannot
+    match anything is ignored rather than sent to the database (where it could overflow)."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and low <= value <= high else None
+
+
 def page_number() -> int:
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
+    if "page" not in request.args:
+        return 1
+    page = int_arg("page")
+    if page is None:
         abort(404)
     return page
 

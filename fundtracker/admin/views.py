@@ -17,7 +17,7 @@ from ..geo import services as geo
 from ..geo.forms import TownshipForm, VillageForm
 from ..geo.models import Township, Village
 from ..htmx import redirect_after_post
-from ..views_common import paginate, save_form_or_render
+from ..views_common import int_arg, paginate, save_form_or_render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_only = roles_required(Role.ADMIN)
@@ -133,7 +133,7 @@ def edit_township(township_id):
 @bp.route("/villages")
 @admin_only
 def villages():
-    township_id = request.args.get("township_id", type=int)
+    township_id = int_arg("township_id")
     stmt = select(Village).join(Township).order_by(Township.name, Village.name)
     if township_id:
         stmt = stmt.where(Village.township_id == township_id)
@@ -160,7 +160,7 @@ def edit_village(village_id):
 @admin_only
 def audit():
     filters = {
-        "actor_id": request.args.get("actor_id", type=int),
+        "actor_id": int_arg("actor_id"),
         "action": request.args.get("action") or None,
         "object_type": request.args.get("object_type") or None,
         "object_id": request.args.get("object_id") or None,

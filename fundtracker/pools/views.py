@@ -13,7 +13,7 @@ from ..exports import Column, Fen, export_response
 from ..extensions import db
 from ..htmx import is_htmx, redirect_after_post
 from ..main.todo import TodoItem, register_todo_provider
-from ..views_common import form_status, paginate, paginate_rows, save_form_or_render, submit_money_form
+from ..views_common import form_status, int_arg, paginate, paginate_rows, save_form_or_render, submit_money_form
 from . import services
 from .forms import ContributionForm, PoolForm, ReversalForm, StatementFilterForm
 from .loans import loan_positions, loans_maturing_count, loans_select
@@ -230,7 +230,7 @@ def export_statement(pool_id, fmt):
 @bp.route("/loans")
 @can_view
 def loans():
-    pool = db.session.get(FundPool, request.args.get("pool", type=int) or 0)
+    pool = db.session.get(FundPool, int_arg("pool") or 0)
     page = paginate(loans_select(pool.id if pool else None))
     return render_template("pools/loans.html", page=page, pool=pool, positions=loan_positions(page.items, local_today()))
 

@@ -18,7 +18,7 @@ from ..money import MoneyError, format_fen, parse_yuan
 from ..pools.models import FundPool, PoolStatus
 from ..pools.services import pool_figures
 from ..uploads import send_stored_file
-from ..views_common import form_status, paginate, run_form_action, save_form_or_render
+from ..views_common import form_status, int_arg, paginate, run_form_action, save_form_or_render
 from . import services, workflow
 from .applications import EDITABLE_STATUSES, funding_gap_fen, refuse_inconsistent_application, save_application
 from .forms import ApplicationForm, ApprovalForm, AttachmentForm, CityFilingForm, TransitionForm
@@ -91,9 +91,8 @@ def _money_arg(name: str) -> int | None:
 def _library_filter() -> LibraryFilter:
     args = request.args
     return LibraryFilter(
-        status=args.get("status", ""), township_id=args.get("township", type=int),
-        village_id=args.get("village", type=int), category=args.get("category", ""), year=args.get("year", type=int),
-        pool_id=args.get("pool", type=int), min_fen=_money_arg("min"), max_fen=_money_arg("max"),
+        status=args.get("status", ""), township_id=int_arg("township"), village_id=int_arg("village"),
+        category=args.get("category", ""), year=int_arg("year", 2000, 2100), pool_id=int_arg("pool"), min_fen=_money_arg("min"), max_fen=_money_arg("max"),
         text=args.get("q", "").strip()[:100], sort=_sort_arg(),
     )
 
