@@ -332,10 +332,20 @@ def record_site_visit(project: Project, *, visited_on: date, place: str, partici
     return visit
 
 
+def may_grade_risk(project: Project, user) -> bool:
+    """The panel sets the final risk grade: its members (who have not recused) and the approver."""
+    if user.has_role(Role.APPROVER):
+        return True
+    member = membership(project, user) if user.has_role(Role.REVIEWER) else None
+    return member is not None and member.declaration == Declaration.NO_CONFLICT
+
+
 def set_final_risk_grade(project: Project, grade: str, reason: str, actor) -> None:
     vetting = vetting_for(project)
     if vetting is None:
         raise DomainError(_l("Assign the county panel first: the decision follows its scores."))
+    if not may_grade_risk(project, actor):
+        raise DomainError(_l("Only the panel sets the final risk grade."))
     if (grade or "") and grade not in set(RiskGrade):
         raise DomainError(_l("Unknown risk grade."), field="grade")
     if grade and not (reason or "").strip():

@@ -156,7 +156,7 @@ def _assign_form(project, members) -> AssignReviewerForm | None:
 def _render_panel(project, status=200, **extra):
     context = _panel_context(project)
     context.setdefault("assign_form", _assign_form(project, context["members"]))
-    context.setdefault("risk_form", RiskGradeForm() if current_user.has_role(Role.APPROVER) else None)
+    context.setdefault("risk_form", RiskGradeForm() if services.may_grade_risk(project, current_user) else None)
     context.setdefault("visit_form", SiteVisitForm() if current_user.has_role(Role.REVIEWER, Role.APPROVER) else None)
     context.update(extra)
     return render_page_or_fragment("projects/project.html", "vetting/_tab_panel.html", status=status,
@@ -303,7 +303,7 @@ def site_visit(project_id):
 
 
 @bp.route("/projects/<int:project_id>/vetting/risk-grade", methods=["POST"])
-@approver_only
+@roles_required(Role.REVIEWER, Role.APPROVER)
 def risk_grade(project_id):
     project = get_project_or_404(project_id)
     form = RiskGradeForm()

@@ -53,7 +53,8 @@ ENTRIES = {
         Check("POST", url("/vetting/site-visits"), only(Role.REVIEWER, Role.APPROVER, status=422))
     ],
     "/projects/<int:project_id>/vetting/risk-grade": [
-        Check("POST", url("/vetting/risk-grade"), only(Role.APPROVER, status=303), {"grade": ""})
+        Check("POST", url("/vetting/risk-grade"), {**only(Role.APPROVER, status=303), Role.REVIEWER: 422},
+              {"grade": ""}),  # a reviewer who is not on this panel is refused by the rule
     ],
     "/projects/<int:project_id>/vetting/scores.xlsx": [
         Check("GET", url("/vetting/scores.xlsx"), for_roles({Role.APPROVER: 200, Role.ADMIN: 200}))

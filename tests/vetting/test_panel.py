@@ -147,3 +147,15 @@ def test_a_used_criteria_set_is_frozen_and_edits_make_a_new_version(panel, make_
     assert (new.version, new.active, used.superseded, used.active) == (2, True, True, False)
     assert [c.weight for c in used.criteria] == [25, 25, 25, 25]
     assert services.vetting_for(project).criteria_set_id == used.id
+
+
+def test_the_panel_sets_the_final_risk_grade_with_a_reason(panel, reviewers, approver):
+    project, members = panel(size=2)
+    with pytest.raises(DomainError, match="reason"):
+        services.set_final_risk_grade(project, "high", "", members[0].reviewer)
+    services.set_final_risk_grade(project, "high", "养殖疫病风险高于测算", members[0].reviewer)
+    assert services.vetting_for(project).final_risk_grade == "high"
+    with pytest.raises(DomainError, match="Only the panel"):
+        services.set_final_risk_grade(project, "low", "x", reviewers[5])
+    services.set_final_risk_grade(project, "", "", approver)
+    assert services.vetting_for(project).final_risk_grade is None
