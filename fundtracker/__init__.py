@@ -9,19 +9,21 @@ from flask_babel import lazy_gettext as _l
 from . import money
 from .config import load_config
 from .database import init_engine
-from .errors import register_error_handlers
+from .errors import configure_logging, register_error_handlers
 from .extensions import babel, csrf, db, login_manager, migrate
 from .i18n import select_locale
 from .security import register_security_headers
 
 ROOT = Path(__file__).resolve().parent.parent
-BLUEPRINTS = (
-    "fundtracker.auth.views",
-    "fundtracker.main.views",
-    "fundtracker.admin.views",
-    "fundtracker.pools.views",
-    "fundtracker.projects.views",
-    "fundtracker.vetting.views",
+# Every domain, in layer order (lowest first): each one's init_app(app) registers its blueprint
+# and connects its handlers to the extension points of the layers below (see signals.py).
+DOMAINS = (
+    "fundtracker.auth",
+    "fundtracker.main",
+    "fundtracker.admin",
+    "fundtracker.pools",
+    "fundtracker.projects",
+    "fundtracker.vetting",
 )
 
 
@@ -47,8 +49,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     init_engine(app)
+    configure_logging(app)
 
-    _register_blueprints(app)
+    _init_domains(app)
     register_error_handlers(app)
     register_security_headers(app)
     _register_template_helpers(app)
@@ -68,12 +71,12 @@ class DatabaseIntegerConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def _register_blueprints(app: Flask) -> None:
+def _init_domains(app: Flask) -> None:
     from importlib import import_module
 
     app.url_map.converters["int"] = DatabaseIntegerConverter
-    for module_name in BLUEPRINTS:
-        app.register_blueprint(import_module(module_name).bp)
+    for package in DOMAINS:
+        import_module(package).init_app(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -3,6 +3,17 @@
 Called from migrations; the statements depend only on the dialect and the table name.
 """
 
+# Every table the migrations (migrations/versions/) make append-only with append_only_trigger_sql.
+# The migrations keep their own lists (a revision never changes); tests/test_append_only.py checks this
+# one against the triggers of the migrated database, so a table added there must be added here too.
+APPEND_ONLY_TABLES = (
+    "audit_events",  # 0001
+    "ledger_entries",  # 0002
+    "contributions", "collateral_assets", "loan_repayments",  # 0004
+    "project_events", "project_decisions", "project_versions",  # 0005
+    "pool_commitments",  # 0007
+)
+
 
 def append_only_trigger_sql(dialect: str, table: str) -> list[str]:
     if dialect == "postgresql":

@@ -1,4 +1,4 @@
-"""flask commands: create-admin, seed-demo, backup, verify-ledger."""
+"""flask commands of the core: create-admin, seed-demo, backup (domains add theirs in init_app)."""
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -13,15 +13,12 @@ from .database import is_sqlite
 from .demo import DEMO_PASSWORD, database_is_empty, seed_demo
 from .errors import DomainError
 from .extensions import db
-from .money import format_fen
-from .pools.verify import verify_ledger
 
 
 def register_cli(app) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(backup)
-    app.cli.add_command(verify_ledger_command)
 
 
 @click.command("create-admin")
@@ -76,16 +73,3 @@ def backup(output):
     with sqlite3.connect(source_path) as source, sqlite3.connect(output) as target:
         source.backup(target)  # the SQLite online backup API: consistent while others write
     click.echo(f"Backup written to {output}")
-
-
-@click.command("verify-ledger")
-def verify_ledger_command():
-    """Recompute every pool from its entries and check the ledger's invariants (exit 1 if violated)."""
-    report = verify_ledger()
-    for check in report.pools:
-        click.echo(f"{check.pool.name}: {check.entries} entries, balance {format_fen(check.balance_fen)}")
-    if not report.ok:
-        for violation in report.violations:
-            click.echo(f"VIOLATION {violation}", err=True)
-        raise SystemExit(1)
-    click.echo(f"OK: {len(report.pools)} pools, {sum(c.entries for c in report.pools)} entries, no violation.")

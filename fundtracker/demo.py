@@ -1,7 +1,8 @@
 """Demo data: a county with townships, villages and one user per role.
 
-Every demo user has the password DEMO_PASSWORD (see README). Later domains append their
-own steps to SEED_STEPS; each step takes the `scale` option.
+Every demo user has the password DEMO_PASSWORD (see README). The core seeds the county and
+its users; each domain connects its own step to Hook.SEED_STEP (in layer order), and every
+step takes the `scale` option.
 """
 from sqlalchemy import func, select
 
@@ -10,8 +11,7 @@ from .auth.models import User
 from .auth.roles import Department, Role
 from .extensions import db
 from .geo import services as geo
-from .pools.demo import seed_pools
-from .projects.demo import seed_projects
+from .signals import Hook, handlers
 
 DEMO_PASSWORD = "demo-password"
 
@@ -28,6 +28,8 @@ DEMO_USERS = [
     ("admin", "系统管理员", [Role.ADMIN], None, None, None),
     ("village", "高市村股份经济合作社", [Role.VILLAGE], None, "高市村", None),
     ("village2", "温溪村股份经济合作社", [Role.VILLAGE], None, "温溪村", None),
+    ("village3", "船寮村股份经济合作社", [Role.VILLAGE], None, "船寮村", None),
+    ("village4", "赤岩村股份经济合作社", [Role.VILLAGE], None, "赤岩村", None),
     ("town", "船寮镇审核员", [Role.TOWN], None, None, "船寮镇"),
     ("reviewer_org", "组织部评审员", [Role.REVIEWER], Department.ORGANISATION, None, None),
     ("reviewer_fin", "财政局评审员", [Role.REVIEWER], Department.FINANCE, None, None),
@@ -63,7 +65,7 @@ def seed_users(scale: int) -> None:
         )
 
 
-SEED_STEPS = [seed_geography, seed_users, seed_pools, seed_projects]
+CORE_SEED_STEPS = (seed_geography, seed_users)
 
 
 def database_is_empty() -> bool:
@@ -71,6 +73,6 @@ def database_is_empty() -> bool:
 
 
 def seed_demo(scale: int = 1) -> None:
-    for step in SEED_STEPS:
+    for step in (*CORE_SEED_STEPS, *handlers(Hook.SEED_STEP)):
         step(scale)
         db.session.flush()

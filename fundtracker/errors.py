@@ -1,5 +1,9 @@
-"""Domain errors and the error pages (full pages, or fragments for htmx)."""
-from flask import render_template
+"""Domain errors, the error pages (full pages, or fragments for htmx), and the log of failures."""
+import logging
+import secrets
+import sys
+
+from flask import g, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
@@ -14,6 +18,11 @@ class DomainError(Exception):
         super().__init__(str(message))
         self.message = message
         self.field = field
+
+
+class RefusedAndRecorded(DomainError):
+    """A rule said no, and what the service wrote on the way must be kept (a failed sign-in count):
+    the form helper commits instead of rolling back."""
 
 
 ERROR_TITLES = {
@@ -31,7 +40,7 @@ ERROR_TEXTS = {
     404: _l("There is nothing here, or it is outside what you may see."),
     413: _l("The upload is larger than allowed."),
     422: _l("The request was refused."),
-    500: _l("The error has been logged. Nothing was saved; please try again."),
+    500: _l("Nothing was saved; please try again. If it happens again, give the administrator the reference below."),
 }
 
 
@@ -43,7 +52,32 @@ def render_error(status: int, detail=None):
         status_code=status,
         title=ERROR_TITLES[status],
         text=detail or ERROR_TEXTS[status],
+        request_id=g.get("request_id") if status >= 500 else None,
     )
+
+
+def configure_logging(app) -> None:
+    """One line per event on stderr (refused money actions, server errors with their request id)."""
+    if any(getattr(handler, "fundtracker", False) for handler in app.logger.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.fundtracker = True
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    for logger in (logging.getLogger("fundtracker"), app.logger):
+        logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+        if not any(getattr(h, "fundtracker", False) for h in logger.handlers):
+            logger.addHandler(handler)
+        logger.propagate = False
+
+    @app.before_request
+    def give_the_request_an_id():
+        g.request_id = secrets.token_hex(8)
+
+    @app.after_request
+    def tell_the_request_id(response):
+        if "request_id" in g:
+            response.headers["X-Request-Id"] = g.request_id
+        return response
 
 
 def register_error_handlers(app) -> None:
@@ -62,6 +96,9 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()
+        original = getattr(error, "original_exception", None) or error
+        app.logger.error("500 request %s: %s", g.get("request_id", "-"), original,
+                         exc_info=(type(original), original, original.__traceback__))
         return render_error(500)
 
 

@@ -1,5 +1,8 @@
 """Form fields shared by every domain."""
+from decimal import Decimal, InvalidOperation
+
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
 from .money import MoneyError, fen_to_yuan_text, parse_yuan
@@ -28,3 +31,25 @@ class MoneyField(StringField):
             )
         except MoneyError as error:
             raise ValueError(str(error)) from error
+
+
+class RateField(StringField):
+    """An annual rate typed in percent with at most two decimals (3.85), kept as basis points (385)."""
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{Decimal(self.data) / 100:.2f}"
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip().rstrip("%").strip()
+        if not text:
+            return
+        try:
+            basis_points = Decimal(text) * 100
+        except InvalidOperation:
+            raise ValueError(_l("Enter the rate in percent, e.g. 3.85.")) from None
+        if not basis_points.is_finite() or basis_points != basis_points.to_integral_value():
+            raise ValueError(_l("Use at most two decimals for the rate."))
+        self.data = int(basis_points)

@@ -3,7 +3,11 @@ from flask import make_response, redirect, render_template, request
 
 
 def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    """An htmx request that wants a fragment. A boosted request and a history restore (Back after
+    htmx's history cache missed) want the whole page."""
+    headers = request.headers
+    return (headers.get("HX-Request") == "true" and headers.get("HX-Boosted") != "true"
+            and headers.get("HX-History-Restore-Request") != "true")
 
 
 def render_page_or_fragment(page: str, fragment: str, status: int = 200, **context):

@@ -6,15 +6,28 @@ one finds it (or, racing on PostgreSQL, waits for the first to commit and then h
 primary key) and gets back where the first submission led, to redirect there.
 """
 import secrets
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import HiddenField
 
+from .database import utcnow
 from .errors import DomainError
 from .extensions import db
-from .pools.models import UsedFormToken
+
+
+class UsedFormToken(db.Model):
+    """One-time tokens of forms already processed, with where the first submission led."""
+
+    __tablename__ = "used_form_tokens"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    result_url: Mapped[str] = mapped_column(String(500), default="")
+    used_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 def new_form_token() -> str:

@@ -17,7 +17,7 @@ from ..geo import services as geo
 from ..geo.forms import TownshipForm, VillageForm
 from ..geo.models import Township, Village
 from ..htmx import redirect_after_post
-from ..views_common import int_arg, paginate, save_form_or_render
+from ..views_common import int_arg, paginate, press_button, save_form_or_render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_only = roles_required(Role.ADMIN)
@@ -84,10 +84,17 @@ def edit_user(user_id):
 @admin_only
 def set_active(user_id):
     user = db.get_or_404(User, user_id)
-    accounts.set_user_active(user, request.form.get("active") == "1", current_user)
-    db.session.commit()
-    flash(_("Account activated.") if user.active else _("Account deactivated."), "success")
-    return redirect_after_post(url_for("admin.edit_user", user_id=user.id))
+    activate = request.form.get("active") == "1"
+    return press_button(lambda: accounts.set_user_active(user, activate, current_user),
+                        url_for("admin.edit_user", user_id=user.id),
+                        _("Account activated.") if activate else _("Account deactivated."),
+                        failure_page=lambda status: _user_page(user, status))
+
+
+def _user_page(user, status: int):
+    form = UserProfileForm(obj=user, formdata=None)
+    _fill_scope_choices(form)
+    return render_template("admin/user_form.html", form=form, user=user), status
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.services import record_audit
 from ..database import utcnow
-from ..errors import DomainError
+from ..errors import DomainError, RefusedAndRecorded
 from ..extensions import db
 from ..geo.models import Township, Village
 from .models import User, new_session_token
@@ -50,7 +50,8 @@ def _record_failure(user: User) -> None:
 def authenticate(username: str, password: str) -> User:
     """The user if the password is right and the account may sign in; DomainError otherwise.
 
-    The caller commits even on failure, so that the failure count is kept.
+    A wrong password raises RefusedAndRecorded: the form helper commits, so that the failure
+    count (and a lockout) is kept.
     """
     user = find_user_by_username(username)
     if user is None:
@@ -63,7 +64,7 @@ def authenticate(username: str, password: str) -> User:
         )
     if not check_password_hash(user.password_hash, password or ""):
         _record_failure(user)
-        raise DomainError(_l("Wrong username or password."))
+        raise RefusedAndRecorded(_l("Wrong username or password."))
     if not user.active:
         raise DomainError(_l("This account has been deactivated. Ask the administrator."))
     user.failed_login_count = 0

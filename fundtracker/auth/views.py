@@ -5,9 +5,9 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..errors import DomainError, attach_to_form
 from ..extensions import db, login_manager
 from ..htmx import redirect_after_post
+from ..views_common import form_status, press_button, submit_form
 from . import services
 from .forms import ChangePasswordForm, LoginForm
 from .models import User
@@ -33,48 +33,41 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
-    if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.username.data, form.password.data)
-        except DomainError as error:
-            db.session.commit()  # keep the failure count
-            form.form_errors.append(error.message)
-            return render_template("auth/login.html", form=form), 422
-        db.session.commit()
-        language = session.get("lang")
-        session.clear()
-        if language:
-            session["lang"] = language
-        login_user(user)
+    signed_in = submit_form(form, lambda: services.authenticate(form.username.data, form.password.data))
+    if signed_in.done:
+        _start_session(signed_in.result)
         return redirect_after_post(safe_next(request.args.get("next")))
-    status = 422 if form.errors else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), form_status(form)
+
+
+def _start_session(user) -> None:
+    """A fresh session for the signed-in user (against session fixation); the language stays."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    login_user(user)
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    services.end_all_sessions(current_user)
-    db.session.commit()
+    user = current_user._get_current_object()
+    response = press_button(lambda: services.end_all_sessions(user), url_for("auth.login"))
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
-    return redirect_after_post(url_for("auth.login"))
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-            return render_template("auth/change_password.html", form=form), 422
-        db.session.commit()
+    changed = submit_form(form, lambda: services.change_password(current_user, form.current_password.data,
+                                                                 form.password.data))
+    if changed.done:
         login_user(current_user)  # the new session token keeps this browser signed in
         flash(_("Your password has been changed. Other sessions have been signed out."), "success")
         return redirect_after_post(url_for("main.home"))
-    return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
+    return render_template("auth/change_password.html", form=form), form_status(form)

@@ -1,10 +1,11 @@
 """The home page's to-do list: for each of the user's roles, what waits for them.
 
-Each domain adds a provider with register_todo_provider(role, fn); fn(user) returns a
-list of TodoItem. The foundation has none yet, so the page shows roles and scope.
+Each domain connects providers to Hook.TODO under a role in its init_app; a provider
+fn(user) returns a list of TodoItem.
 """
-from collections import defaultdict
 from dataclasses import dataclass
+
+from ..signals import Hook, handlers
 
 
 @dataclass(frozen=True)
@@ -14,16 +15,9 @@ class TodoItem:
     count: int = 1
 
 
-_providers = defaultdict(list)
-
-
-def register_todo_provider(role: str, provider) -> None:
-    _providers[role].append(provider)
-
-
 def todo_for(user) -> list[TodoItem]:
     items = []
     for role in sorted(user.roles):
-        for provider in _providers.get(role, ()):
+        for provider in handlers(Hook.TODO, role):
             items.extend(item for item in provider(user) if item.count)
     return items

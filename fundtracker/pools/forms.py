@@ -1,11 +1,9 @@
-from decimal import Decimal, InvalidOperation
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..fields import MoneyField
+from ..fields import MoneyField, RateField
 from ..idempotency import OneTimeTokenField
 from .models import (
     ASSET_KIND_LABELS,
@@ -22,28 +20,6 @@ class PoolForm(FlaskForm):
     year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=2000, max=2100)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     status = SelectField(_l("Status"), choices=list(POOL_STATUS_LABELS.items()))
-
-
-class RateField(StringField):
-    """An annual rate typed in percent with at most two decimals (3.85), kept as basis points (385)."""
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else f"{Decimal(self.data) / 100:.2f}"
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = (valuelist[0] if valuelist else "").strip().rstrip("%").strip()
-        if not text:
-            return
-        try:
-            basis_points = Decimal(text) * 100
-        except InvalidOperation:
-            raise ValueError(_l("Enter the rate in percent, e.g. 3.85.")) from None
-        if not basis_points.is_finite() or basis_points != basis_points.to_integral_value():
-            raise ValueError(_l("Use at most two decimals for the rate."))
-        self.data = int(basis_points)
 
 
 class CollateralForm(Form):

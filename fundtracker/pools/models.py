@@ -95,15 +95,35 @@ class LedgerEntry(db.Model):
     reverses: Mapped["LedgerEntry | None"] = relationship(remote_side=[id], foreign_keys=[reverses_id])
 
 
-class UsedFormToken(db.Model):
-    """One-time tokens of money forms already processed (see fundtracker/idempotency.py)."""
+class CommitmentKind(StrEnum):
+    COMMITMENT = "commitment"  # approval sets money aside for a project (+)
+    RELEASE = "release"  # money given back to the pool's available money (−): exit, closing, a reduced amount
 
-    __tablename__ = "used_form_tokens"
 
-    token: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    result_url: Mapped[str] = mapped_column(String(500), default="")
-    used_at: Mapped[datetime] = mapped_column(default=utcnow)
+class Commitment(db.Model):
+    """Pool money set aside for a project (an encumbrance), or released again. Append-only.
+
+    A project's outstanding commitment is its commitments minus what was paid to it; a pool's
+    available money is its balance minus the outstanding commitments of its projects.
+    """
+
+    __tablename__ = "pool_commitments"
+    __table_args__ = (
+        CheckConstraint("kind IN ('commitment', 'release')", name="known_kind"),
+        CheckConstraint("(kind = 'commitment' AND amount_fen > 0) OR (kind = 'release' AND amount_fen < 0)",
+                        name="amount_sign_by_kind"),
+        CheckConstraint("kind = 'commitment' OR reason <> ''", name="release_has_reason"),
+        Index("ix_pool_commitments_pool_id_id", "pool_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pool_id: Mapped[int] = mapped_column(ForeignKey("fund_pools.id"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class SourceType(StrEnum):

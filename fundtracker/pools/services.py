@@ -1,9 +1,10 @@
-"""The ledger: the only way pool money moves, and the pool figures computed from it.
+"""The ledger: the only way pool money moves, the commitments that set money aside for
+projects, and the pool figures computed from both.
 
 Every write locks the pool row first (lock_row), appends, then re-reads the figures in
 SQL and refuses (DomainError, the caller rolls back) if the balance or the available
-money would go below zero. Entries are never updated or deleted; a mistake is corrected
-by a reversal, once.
+money would go below zero. Entries and commitments are never updated or deleted; a
+mistake is corrected by a reversal (once) or a release (with its reason).
 """
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,10 +19,11 @@ from ..database import lock_row
 from ..errors import DomainError
 from ..extensions import db
 from ..money import format_fen
-from ..projects.models import COMMITTING_STATUSES, Project
 from .models import (
     ENTRY_SIGN,
     CollateralAsset,
+    Commitment,
+    CommitmentKind,
     Contribution,
     EntryKind,
     FundPool,
@@ -52,7 +54,7 @@ def _project_payment_amount():
 
 
 def pool_figures(pool_ids) -> dict[int, PoolFigures]:
-    """Balance and committed money of many pools in three grouped queries."""
+    """Balance and outstanding commitments of many pools in three grouped queries."""
     pool_ids = list(pool_ids)
     if not pool_ids:
         return {}
@@ -60,23 +62,21 @@ def pool_figures(pool_ids) -> dict[int, PoolFigures]:
         select(LedgerEntry.pool_id, func.sum(LedgerEntry.amount_fen))
         .where(LedgerEntry.pool_id.in_(pool_ids)).group_by(LedgerEntry.pool_id)
     ).all())
-    committing = [Project.pool_id.in_(pool_ids), Project.status.in_(COMMITTING_STATUSES)]
-    approved = dict(db.session.execute(
-        select(Project.pool_id, func.sum(Project.approved_amount_fen)).where(*committing).group_by(Project.pool_id)
+    committed = dict(db.session.execute(
+        select(Commitment.pool_id, func.sum(Commitment.amount_fen))
+        .where(Commitment.pool_id.in_(pool_ids)).group_by(Commitment.pool_id)
     ).all())
     original, is_payment = _project_payment_amount()
     paid_negative = dict(db.session.execute(
-        select(Project.pool_id, func.sum(LedgerEntry.amount_fen))
-        .select_from(LedgerEntry)
-        .join(Project, Project.id == LedgerEntry.project_id)
+        select(LedgerEntry.pool_id, func.sum(LedgerEntry.amount_fen))
         .outerjoin(original, original.id == LedgerEntry.reverses_id)
-        .where(*committing, is_payment)
-        .group_by(Project.pool_id)
+        .where(LedgerEntry.pool_id.in_(pool_ids), LedgerEntry.project_id.is_not(None), is_payment)
+        .group_by(LedgerEntry.pool_id)
     ).all())
     return {
         pool_id: PoolFigures(
             balance_fen=int(balances.get(pool_id) or 0),
-            committed_fen=int(approved.get(pool_id) or 0) + int(paid_negative.get(pool_id) or 0),
+            committed_fen=int(committed.get(pool_id) or 0) + int(paid_negative.get(pool_id) or 0),
         )
         for pool_id in pool_ids
     }
@@ -86,14 +86,30 @@ def figures_for(pool: FundPool) -> PoolFigures:
     return pool_figures([pool.id])[pool.id]
 
 
-def paid_to_project_fen(project_id: int) -> int:
+def paid_to_projects_fen(project_ids=None) -> dict[int, int]:
+    """Net payments (disbursements after their reversals) per project, of these projects or of all."""
     original, is_payment = _project_payment_amount()
-    total = db.session.execute(
-        select(func.sum(LedgerEntry.amount_fen))
-        .outerjoin(original, original.id == LedgerEntry.reverses_id)
-        .where(LedgerEntry.project_id == project_id, is_payment)
-    ).scalar_one()
-    return -int(total or 0)
+    stmt = (select(LedgerEntry.project_id, func.sum(LedgerEntry.amount_fen))
+            .outerjoin(original, original.id == LedgerEntry.reverses_id)
+            .where(LedgerEntry.project_id.is_not(None), is_payment).group_by(LedgerEntry.project_id))
+    if project_ids is not None:
+        stmt = stmt.where(LedgerEntry.project_id.in_(list(project_ids)))
+    return {project_id: -int(total or 0) for project_id, total in db.session.execute(stmt).all()}
+
+
+def paid_to_project_fen(project_id: int) -> int:
+    return paid_to_projects_fen([project_id]).get(project_id, 0)
+
+
+def committed_to_project_fen(project_id: int) -> int:
+    return int(db.session.execute(
+        select(func.sum(Commitment.amount_fen)).where(Commitment.project_id == project_id)
+    ).scalar_one() or 0)
+
+
+def outstanding_for_project_fen(project_id: int) -> int:
+    """What is still set aside for a project: its commitments minus what was paid to it."""
+    return committed_to_project_fen(project_id) - paid_to_project_fen(project_id)
 
 
 def lock_pool(pool_id: int) -> FundPool:
@@ -113,6 +129,55 @@ def _refuse_if_overdrawn(pool: FundPool) -> None:
                              "(balance %(balance)s, committed to approved projects %(committed)s).",
                              pool=pool.name, amount=format_fen(figures.available_fen),
                              balance=format_fen(figures.balance_fen), committed=format_fen(figures.committed_fen)))
+
+
+def commit_to_project(pool_id: int, project_id: int, amount_fen: int, *, actor, reason: str = "",
+                      field: str | None = None) -> Commitment:
+    """Set pool money aside for a project (approval). Refused when the pool's available money is short;
+    the pool row is locked, so two approvals at the same moment cannot both take the same money."""
+    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
+        raise DomainError(_l("The amount must be greater than zero."), field=field)
+    pool = lock_pool(pool_id)
+    if pool.status != PoolStatus.OPEN:
+        raise DomainError(_l("The pool %(pool)s is closed.", pool=pool.name), field="pool_id")
+    available = figures_for(pool).available_fen
+    if amount_fen > available:
+        raise DomainError(_l("%(pool)s has %(available)s available; %(amount)s cannot be committed.",
+                             pool=pool.name, available=format_fen(available), amount=format_fen(amount_fen)),
+                          field=field)
+    return _append_commitment(pool, project_id, CommitmentKind.COMMITMENT, amount_fen, actor, reason)
+
+
+def release_commitment(pool_id: int, project_id: int, amount_fen: int, *, actor, reason: str) -> Commitment:
+    """Give money set aside for a project back to the pool's available money (exit, closing, a
+    reduced amount). Never more than is still outstanding for the project; always with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Give the reason for the release."), field="reason")
+    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
+        raise DomainError(_l("The amount must be greater than zero."), field="amount")
+    pool = lock_pool(pool_id)
+    outstanding = db.session.execute(
+        select(func.sum(Commitment.amount_fen)).where(Commitment.project_id == project_id,
+                                                      Commitment.pool_id == pool.id)
+    ).scalar_one() or 0
+    outstanding -= paid_to_project_fen(project_id)
+    if amount_fen > outstanding:
+        raise DomainError(_l("Only %(outstanding)s is still committed to the project; %(amount)s cannot be released.",
+                             outstanding=format_fen(outstanding), amount=format_fen(amount_fen)), field="amount")
+    return _append_commitment(pool, project_id, CommitmentKind.RELEASE, -amount_fen, actor, reason)
+
+
+def _append_commitment(pool: FundPool, project_id: int, kind: CommitmentKind, signed_fen: int, actor,
+                       reason: str) -> Commitment:
+    commitment = Commitment(pool_id=pool.id, project_id=project_id, kind=kind, amount_fen=signed_fen,
+                            reason=reason[:500], actor_id=actor.id)
+    db.session.add(commitment)
+    db.session.flush()
+    _refuse_if_overdrawn(pool)
+    record_audit(f"pool.{kind}", "fund_pool", pool.id, summary=f"{pool.name} {format_fen(signed_fen)}",
+                 after={"project_id": project_id, "amount_fen": signed_fen, "reason": reason}, actor=actor)
+    return commitment
 
 
 def _entry_snapshot(entry: LedgerEntry) -> dict:

@@ -6,13 +6,14 @@ whatever filter is applied: a filtered statement still shows true balances.
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import islice
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..money import share_percent
-from ..projects.models import Project
+from ..signals import Hook, handlers
 from .models import Contribution, EntryKind, FundPool, LedgerEntry, SourceType
 
 
@@ -24,7 +25,8 @@ class StatementFilter:
 
 
 def statement_select(pool: FundPool, filters: StatementFilter = StatementFilter(), newest_first=False) -> Select:
-    """Rows of (LedgerEntry, running_balance_fen, Contribution or None, project title or None)."""
+    """Rows of (LedgerEntry, running_balance_fen, Contribution or None); with_project_titles() adds
+    the title of the project an entry pays."""
     running = (
         select(LedgerEntry.id.label("entry_id"),
                func.sum(LedgerEntry.amount_fen).over(order_by=LedgerEntry.id).label("running_fen"))
@@ -32,10 +34,9 @@ def statement_select(pool: FundPool, filters: StatementFilter = StatementFilter(
         .subquery()
     )
     stmt = (
-        select(LedgerEntry, running.c.running_fen, Contribution, Project.title)
+        select(LedgerEntry, running.c.running_fen, Contribution)
         .join(running, running.c.entry_id == LedgerEntry.id)
         .outerjoin(Contribution, Contribution.ledger_entry_id == LedgerEntry.id)
-        .outerjoin(Project, Project.id == LedgerEntry.project_id)
         .where(LedgerEntry.pool_id == pool.id)
         .order_by(LedgerEntry.id.desc() if newest_first else LedgerEntry.id)
     )
@@ -46,6 +47,23 @@ def statement_select(pool: FundPool, filters: StatementFilter = StatementFilter(
     if filters.kind in set(EntryKind):
         stmt = stmt.where(LedgerEntry.kind == filters.kind)
     return stmt
+
+
+def project_titles(project_ids) -> dict[int, str]:
+    """Titles of the projects entries pay, asked from the domain that keeps projects (one query)."""
+    ids = sorted({project_id for project_id in project_ids if project_id is not None})
+    titles: dict[int, str] = {}
+    for provider in handlers(Hook.PROJECT_TITLES) if ids else ():
+        titles.update(provider(ids))
+    return titles
+
+
+def with_project_titles(rows, chunk: int = 2000):
+    """Statement rows as (entry, running balance, contribution, project title or None), streamed in chunks."""
+    rows = iter(rows)
+    while batch := list(islice(rows, chunk)):
+        titles = project_titles(row[0].project_id for row in batch)
+        yield from ((*row, titles.get(row[0].project_id)) for row in batch)
 
 
 def reversed_entry_ids(entry_ids) -> set[int]:

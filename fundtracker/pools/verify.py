@@ -3,11 +3,12 @@ and check every invariant of the ledger. Returns the list of violations; empty m
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
-from .models import ENTRY_SIGN, Contribution, EntryKind, FundPool, LedgerEntry, LoanRepayment
-from .services import pool_figures
+from ..signals import Hook, handlers
+from .models import ENTRY_SIGN, Commitment, Contribution, EntryKind, FundPool, LedgerEntry, LoanRepayment
+from .services import paid_to_projects_fen, pool_figures
 from .statement import received_by_source
 
 
@@ -70,6 +71,20 @@ def _check_descriptions(targets: dict, violations: list[str]) -> None:
             violations.append(f"loan repayment #{repayment_id}: does not match its ledger entry #{entry_id}")
 
 
+def _check_commitments(violations: list[str]) -> None:
+    """No project paid more than was committed to it; no outstanding commitment below zero."""
+    committed = dict(db.session.execute(
+        select(Commitment.project_id, func.sum(Commitment.amount_fen)).group_by(Commitment.project_id)
+    ).all())
+    for project_id, total in committed.items():
+        if total < 0:
+            violations.append(f"project #{project_id}: more released ({-total}) than committed")
+    for project_id, paid in paid_to_projects_fen().items():
+        if paid > int(committed.get(project_id) or 0):
+            violations.append(f"project #{project_id}: paid {paid}, more than its commitment "
+                              f"{int(committed.get(project_id) or 0)}")
+
+
 def verify_ledger() -> VerificationReport:
     pools = {pool.id: PoolCheck(pool) for pool in db.session.execute(select(FundPool).order_by(FundPool.id)).scalars()}
     violations: list[str] = []
@@ -100,4 +115,7 @@ def verify_ledger() -> VerificationReport:
             violations.append(f"pool {name}: negative balance {check.balance_fen}")
         if sql.available_fen < 0:
             violations.append(f"pool {name}: negative available money {sql.available_fen}")
+    _check_commitments(violations)
+    for check in handlers(Hook.LEDGER_CHECK):
+        violations.extend(check())
     return VerificationReport(list(pools.values()), violations)

@@ -12,8 +12,8 @@ from ..errors import DomainError
 from ..exports import Column, Fen, export_response
 from ..extensions import db
 from ..htmx import is_htmx, redirect_after_post
-from ..main.todo import TodoItem, register_todo_provider
-from ..views_common import form_status, int_arg, paginate, paginate_rows, save_form_or_render, submit_money_form
+from ..main.todo import TodoItem
+from ..views_common import form_status, int_arg, paginate, paginate_rows, save_form_or_render, submit_form
 from . import services
 from .forms import ContributionForm, PoolForm, ReversalForm, StatementFilterForm
 from .loans import loan_positions, loans_maturing_count, loans_select
@@ -28,7 +28,14 @@ from .models import (
     PoolStatus,
     SourceType,
 )
-from .statement import StatementFilter, composition, received_by_source, reversed_entry_ids, statement_select
+from .statement import (
+    StatementFilter,
+    composition,
+    received_by_source,
+    reversed_entry_ids,
+    statement_select,
+    with_project_titles,
+)
 from .verify import verify_ledger
 
 bp = Blueprint("pools", __name__, url_prefix="/pools")
@@ -38,12 +45,10 @@ can_view = roles_required(*POOL_VIEWERS)
 finance_only = roles_required(Role.FINANCE)
 
 
-def _loans_to_watch(user) -> list[TodoItem]:
+def loans_to_watch(user) -> list[TodoItem]:
+    """Finance's to-do: loans due within the warning window or overdue."""
     count = loans_maturing_count(local_today())
     return [TodoItem(_l("Loans due within the warning window or overdue"), url_for("pools.loans"), count)]
-
-
-register_todo_provider(Role.FINANCE, _loans_to_watch)
 
 
 @bp.app_context_processor
@@ -97,7 +102,8 @@ def _pool_fields(form) -> dict:
 
 def _pool_context(pool: FundPool) -> dict:
     """What the pool page shows: figures, composition, the latest entries, its loans."""
-    recent = db.session.execute(statement_select(pool, newest_first=True).limit(RECENT_ENTRIES)).all()
+    recent = list(with_project_titles(db.session.execute(
+        statement_select(pool, newest_first=True).limit(RECENT_ENTRIES))))
     loans = db.session.execute(loans_select(pool.id).limit(RECENT_ENTRIES + 1)).scalars().all()
     return {
         "pool": pool,
@@ -143,9 +149,9 @@ def _contribution_input(form) -> services.ContributionInput:
 def new_contribution(pool_id):
     pool = _pool_or_404(pool_id)
     form = ContributionForm()
-    outcome = submit_money_form(
-        form, url_for("pools.pool", pool_id=pool.id),
-        lambda: services.record_contribution(pool.id, _contribution_input(form), actor=current_user),
+    outcome = submit_form(
+        form, lambda: services.record_contribution(pool.id, _contribution_input(form), actor=current_user),
+        url_for("pools.pool", pool_id=pool.id),
     )
     if outcome.response:
         return outcome.response
@@ -175,8 +181,8 @@ def reverse_entry(pool_id, entry_id):
         abort(404)
     form = ReversalForm()
     statement_url = url_for("pools.statement", pool_id=pool.id)
-    outcome = submit_money_form(form, statement_url, lambda: services.reverse_entry(
-        pool.id, entry.id, actor=current_user, reason=form.reason.data, value_date=local_today()))
+    outcome = submit_form(form, lambda: services.reverse_entry(
+        pool.id, entry.id, actor=current_user, reason=form.reason.data, value_date=local_today()), statement_url)
     if outcome.response:
         return outcome.response
     if outcome.done:
@@ -198,6 +204,7 @@ def statement(pool_id):
     pool = _pool_or_404(pool_id)
     form, filters = _statement_filter()
     page = paginate_rows(statement_select(pool, filters))
+    page.items = list(with_project_titles(page.items))
     return render_template("pools/statement.html", pool=pool, form=form, page=page,
                            figures=services.figures_for(pool),
                            reversed_ids=reversed_entry_ids(row[0].id for row in page.items))
@@ -223,7 +230,7 @@ STATEMENT_COLUMNS = [
 def export_statement(pool_id, fmt):
     pool = _pool_or_404(pool_id)
     _, filters = _statement_filter()
-    rows = db.session.execute(statement_select(pool, filters).execution_options(yield_per=2000))
+    rows = with_project_titles(db.session.execute(statement_select(pool, filters).execution_options(yield_per=2000)))
     return export_response(fmt, f"statement-pool-{pool.id}", STATEMENT_COLUMNS, rows, sheet_title=pool.name)
 
 

@@ -9,6 +9,7 @@ from ..clock import refuse_future_date
 from ..errors import DomainError
 from ..extensions import db
 from ..money import format_fen
+from .loaders import acts_as_village
 from .models import FUNDING_SOURCES, Project, ProjectStatus, ProjectYearPlan
 
 PLAN_YEARS = 3
@@ -118,6 +119,8 @@ def save_application(project: Project | None, data: ApplicationInput, *, village
     """Create a draft (project=None) or change a draft or a returned application."""
     if project is not None and project.status not in EDITABLE_STATUSES:
         raise DomainError(_l("The application can only be changed as a draft or after it was returned."))
+    if project is not None and not acts_as_village(actor, project):
+        raise DomainError(_l("Only the village collective of the project's own village can change its application."))
     refuse_inconsistent_application(data)
     before = application_snapshot(project) if project else None
     if project is None:

@@ -7,8 +7,8 @@ from sqlalchemy import insert, select
 from ..auth.models import User
 from ..extensions import db
 from ..geo.models import Village
-from ..pools.models import FundPool
-from ..vetting.demo import run_panel
+from ..pools.models import Commitment, CommitmentKind, FundPool
+from ..signals import Hook, handlers
 from .applications import ApplicationInput, save_application
 from .models import Project, ProjectStatus
 from .workflow import Action, TransitionInput, apply_transition
@@ -39,7 +39,7 @@ LOW_PANEL = {"reviewer_org": [55, 50, 45, 55], "reviewer_fin": [50, 48, 42, 50],
              "reviewer_other": "recuse"}
 SITE_VISIT = {"visited_on": date(2026, 4, 8), "place": "项目现场及村委会",
               "participants": "县农业农村局、财政局、镇农办、村两委", "findings": "场地平整，水电已通；村集体账目清楚。"}
-PANEL = "panel"  # not a transition: the county panel vets the project (vetting/demo.py)
+PANEL = "panel"  # not a transition: a demo step of the vetting domain (Hook.DEMO_STEP "panel")
 
 DEMO_PROJECTS = [
     # (village, application, the actions it goes through)
@@ -93,27 +93,37 @@ def _user(username: str) -> User:
     return db.session.execute(select(User).where(User.username == username)).scalar_one()
 
 
-def _actor_for(action: str, users: dict) -> User:
+# Each village's collective drafts and submits its own applications.
+VILLAGE_USERS = {"高市村": "village", "温溪村": "village2", "船寮村": "village3", "赤岩村": "village4"}
+
+
+def _actor_for(action: str, users: dict, author: User) -> User:
     if action == Action.SUBMIT:
-        return users["village"]
+        return author
     return users["town"] if action in (Action.TOWN_PASS, Action.TOWN_RETURN) else users["approver"]
 
 
 def seed_projects(scale: int) -> None:
-    users = {name: _user(name) for name in ("village", "village2", "town", "approver")}
+    users = {name: _user(name) for name in ("town", "approver", *VILLAGE_USERS.values())}
     villages = {v.name: v for v in db.session.execute(select(Village)).scalars()}
     pool = db.session.execute(select(FundPool).where(FundPool.year == 2026).order_by(FundPool.id)).scalars().first()
     for village_name, application, actions in DEMO_PROJECTS:
-        author = users["village2"] if village_name == "温溪村" else users["village"]
+        author = users[VILLAGE_USERS[village_name]]
         project = save_application(None, application, village_id=villages[village_name].id, actor=author)
         for action in actions:
             if isinstance(action, tuple):
-                run_panel(project, users["approver"], action[1], visit=SITE_VISIT)
+                _run_demo_step(action[0], project, {"sheets": action[1], "visit": SITE_VISIT})
                 continue
-            apply_transition(project, action, _actor_for(action, users), TransitionInput(
+            apply_transition(project, action, _actor_for(action, users, author), TransitionInput(
                 comment=COMMENTS.get(action, ""), approved_amount_fen=project.requested_fen, pool_id=pool.id,
                 filed_on=date(2026, 6, 30), filing_reference="丽农备〔2026〕12号"))
     _seed_benchmark_projects(villages.values(), users["village"], scale)
+
+
+def _run_demo_step(name: str, project: Project, plan: dict) -> None:
+    """A step a higher domain carries out (the county panel); skipped when no domain offers it."""
+    for step in handlers(Hook.DEMO_STEP, name):
+        step(project, plan)
 
 
 def _seed_benchmark_projects(villages, author: User, scale: int) -> None:
@@ -140,3 +150,17 @@ def _seed_benchmark_projects(villages, author: User, scale: int) -> None:
             })
     if rows:
         db.session.execute(insert(Project), rows)
+        _commit_benchmark_approvals(author)
+
+
+def _commit_benchmark_approvals(author: User) -> None:
+    """The bulk-written approved projects hold their money in their pools like approved ones do."""
+    approved = db.session.execute(
+        select(Project.id, Project.pool_id, Project.approved_amount_fen)
+        .where(Project.description == "benchmark", Project.approved_amount_fen.is_not(None))
+    ).all()
+    if approved:
+        db.session.execute(insert(Commitment), [
+            {"pool_id": pool_id, "project_id": project_id, "kind": CommitmentKind.COMMITMENT, "amount_fen": amount,
+             "reason": "benchmark", "actor_id": author.id} for project_id, pool_id, amount in approved
+        ])

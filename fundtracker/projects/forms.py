@@ -4,8 +4,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..fields import MoneyField
-from ..pools.forms import RateField
+from ..fields import MoneyField, RateField
+from ..idempotency import OneTimeTokenField
 from .applications import COLUMNS, PLAN_YEARS, ApplicationInput
 from .models import ATTACHMENT_KIND_LABELS, FUNDING_SOURCES, PROJECT_CATEGORY_LABELS
 
@@ -99,6 +99,7 @@ class TransitionForm(FlaskForm):
 
 
 class ApprovalForm(TransitionForm):
+    token = OneTimeTokenField()  # approval commits pool money: a second click commits nothing
     approved_amount = MoneyField(_l("Approved amount (yuan)"), validators=[Optional()])
     pool_id = SelectField(_l("Fund pool"), coerce=int, validators=[Optional()])
 

@@ -1,24 +1,59 @@
-"""The scoped loader every project view uses: outside the user's scope is 404."""
+"""The scoped loaders every project view uses: outside the request's scope is 404.
+
+Objects that hang off a project (attachments, and in higher domains panel members, site visits,
+tranches, disbursements…) are loaded through their project: get_child_or_404(Model, project, id)
+and the named loaders built on it, and listed with scoped_via_project().
+"""
 from flask import abort
-from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.access import village_scope
+from ..auth.access import Scope, acting_roles, request_scope, scope_of
+from ..auth.roles import Role
 from ..database import lock_row
 from ..extensions import db
-from .models import Project
+from .models import Project, ProjectAttachment
+
+
+def _scope(user=None) -> Scope:
+    return request_scope() if user is None else scope_of(user)
 
 
 def scoped_projects(user=None):
-    """SELECT of the projects the user may see; lists build on it."""
-    user = user or current_user
-    return select(Project).where(village_scope(user, Project.village_id))
+    """SELECT of the projects the user (default: the request) may see; lists build on it."""
+    return select(Project).where(_scope(user).villages(Project.village_id))
+
+
+def scoped_via_project(stmt, project_id_column, user=None):
+    """Limit a SELECT of objects that hang off a project to the projects in scope."""
+    return stmt.where(project_id_column.in_(
+        select(Project.id).where(_scope(user).villages(Project.village_id))))
 
 
 def get_project_or_404(project_id: int, *, for_update: bool = False) -> Project:
     visible = db.session.execute(
-        select(Project.id).where(Project.id == project_id, village_scope(current_user, Project.village_id))
+        select(Project.id).where(Project.id == project_id, request_scope().villages(Project.village_id))
     ).scalar_one_or_none()
     if visible is None:
         abort(404)
     return lock_row(Project, project_id) if for_update else db.session.get(Project, project_id)
+
+
+def get_child_or_404(model, project: Project, child_id: int):
+    """A row of `model` (with a project_id) that belongs to this already-scoped project, else 404."""
+    child = db.session.get(model, child_id)
+    if child is None or child.project_id != project.id:
+        abort(404)
+    return child
+
+
+def get_attachment_or_404(project: Project, attachment_id: int) -> ProjectAttachment:
+    return get_child_or_404(ProjectAttachment, project, attachment_id)
+
+
+def acts_as_village(user, project: Project) -> bool:
+    """The village collective of this project's own village (not merely one who can see it)."""
+    return Role.VILLAGE in acting_roles(user, project.village)
+
+
+def project_acting_roles(project: Project, user) -> frozenset:
+    return acting_roles(user, project.village)

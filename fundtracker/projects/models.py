@@ -40,11 +40,6 @@ PROJECT_STATUS_LABELS = {
     ProjectStatus.EXITED: _l("Exited (funds recovered)"),
 }
 
-# Approved money stays committed in its pool while the project is in one of these states.
-COMMITTING_STATUSES = frozenset(
-    {ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS, ProjectStatus.ACCEPTED, ProjectStatus.OPERATING}
-)
-
 _STATUS_SQL = ", ".join(f"'{s.value}'" for s in ProjectStatus)
 
 

@@ -1,4 +1,6 @@
-"""Project operations other than the application and the workflow: attachments."""
+"""Project operations other than the application and the workflow: attachments, titles for the ledger."""
+from sqlalchemy import select
+
 from ..audit.services import record_audit
 from ..extensions import db
 from ..uploads import store_upload
@@ -17,3 +19,8 @@ def add_attachment(project: Project, upload, *, kind: str, actor, site_visit_id:
     record_audit("project.attachment", "project", project.id, summary=stored.original_name,
                  after={"attachment_id": attachment.id, "kind": attachment.kind, "size": stored.size_bytes}, actor=actor)
     return attachment
+
+
+def project_titles(project_ids) -> dict[int, str]:
+    """For the pool statement (Hook.PROJECT_TITLES): the titles of the projects its entries pay."""
+    return dict(db.session.execute(select(Project.id, Project.title).where(Project.id.in_(list(project_ids)))).all())

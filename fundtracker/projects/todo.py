@@ -5,7 +5,7 @@ from sqlalchemy import func
 
 from ..auth.roles import Role
 from ..extensions import db
-from ..main.todo import TodoItem, register_todo_provider
+from ..main.todo import TodoItem
 from .loaders import scoped_projects
 from .models import Project, ProjectStatus
 
@@ -29,7 +29,7 @@ def _counts(user, status_condition_pairs) -> list[int]:
     return list(db.session.execute(base).one())
 
 
-def _provider(role):
+def provider_for(role):
     def provide(user) -> list[TodoItem]:
         entries = WAITING[role]
         counts = _counts(user, [(status, condition) for _, status, condition in entries])
@@ -37,8 +37,3 @@ def _provider(role):
                 for (label, status, _), count in zip(entries, counts)]
 
     return provide
-
-
-def register_project_todos() -> None:
-    for role in WAITING:
-        register_todo_provider(role, _provider(role))

@@ -1,7 +1,7 @@
 """Project pages: the library, the application form, the project page with its tabs, actions."""
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -18,12 +18,12 @@ from ..money import MoneyError, format_fen, parse_yuan
 from ..pools.models import FundPool, PoolStatus
 from ..pools.services import pool_figures
 from ..uploads import send_stored_file
-from ..views_common import form_status, int_arg, paginate, run_form_action, save_form_or_render
+from ..views_common import form_status, int_arg, paginate, save_form_or_render, submit_form
 from . import services, workflow
 from .applications import EDITABLE_STATUSES, funding_gap_fen, refuse_inconsistent_application, save_application
 from .forms import ApplicationForm, ApprovalForm, AttachmentForm, CityFilingForm, TransitionForm
 from .library import DEFAULT_SORT, SORTS, LibraryFilter, counts_by_status, library_select
-from .loaders import get_project_or_404
+from .loaders import acts_as_village, get_attachment_or_404, get_project_or_404
 from .models import (
     ATTACHMENT_KIND_LABELS,
     DECISION_LABELS,
@@ -35,42 +35,23 @@ from .models import (
     ProjectEvent,
     ProjectVersion,
 )
-from .todo import register_project_todos
+from .tabs import ProjectTab, first_read_guard_target, project_tabs
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 village_only = roles_required(Role.VILLAGE)
-register_project_todos()
 
-
-@dataclass(frozen=True)
-class ProjectTab:
-    label: object
-    endpoint: str
-    roles: frozenset | None = None  # None: everyone who may see the project
-
-    def visible_to(self, user) -> bool:
-        return self.roles is None or bool(user.roles & self.roles)
-
-
-# Other domains append their tabs (e.g. vetting) to this list.
-PROJECT_TABS = [
+OWN_TABS = (
     ProjectTab(_l("Application"), "projects.detail"),
     ProjectTab(_l("Timeline"), "projects.timeline"),
     ProjectTab(_l("Versions"), "projects.versions"),
     ProjectTab(_l("Attachments"), "projects.attachments"),
-]
-
-
-# Other domains may hold a user back from the application, e.g. a panel member who has not yet
-# declared conflicts of interest: guard(project, user) -> the URL to send them to, or None.
-APPLICATION_GUARDS = []
+)
 
 
 def _held_back(project):
-    for guard in APPLICATION_GUARDS:
-        target = guard(project, current_user)
-        if target:
-            return redirect(target, code=303)
+    """Other domains may hold a user back from the application (Hook.PROJECT_READ_GUARD)."""
+    if target := first_read_guard_target(project, current_user):
+        return redirect(target, code=303)
     return None
 
 
@@ -78,7 +59,7 @@ def _held_back(project):
 def project_labels():
     return {"project_status_labels": PROJECT_STATUS_LABELS, "project_category_labels": PROJECT_CATEGORY_LABELS,
             "funding_sources": FUNDING_SOURCES, "attachment_kind_labels": ATTACHMENT_KIND_LABELS,
-            "project_tabs": PROJECT_TABS, "decision_labels": DECISION_LABELS}
+            "project_tabs": project_tabs(), "decision_labels": DECISION_LABELS}
 
 
 def _money_arg(name: str) -> int | None:
@@ -154,8 +135,10 @@ def new_application():
 @village_only
 def edit_application(project_id):
     project = get_project_or_404(project_id)
-    if project.status not in EDITABLE_STATUSES:
-        raise DomainError(_l("The application can only be changed as a draft or after it was returned."))
+    if project.status not in EDITABLE_STATUSES or not acts_as_village(current_user, project):
+        flash(_("The application can only be changed by its own village, as a draft or after it was returned."),
+              "warning")
+        return redirect_after_post(url_for("projects.detail", project_id=project.id))
     form = ApplicationForm()
     if request.method == "GET":
         form.fill_from(project)
@@ -239,7 +222,7 @@ def versions(project_id):
 def _may_upload(project) -> bool:
     if current_user.has_role(Role.REVIEWER, Role.APPROVER, Role.TOWN):
         return True
-    return current_user.has_role(Role.VILLAGE) and project.village_id == current_user.village_id
+    return acts_as_village(current_user, project)
 
 
 @bp.route("/<int:project_id>/attachments", methods=["GET", "POST"])
@@ -252,8 +235,9 @@ def attachments(project_id):
     if request.method == "POST":
         if form is None:
             abort(403)
-        if run_form_action(form, lambda: services.add_attachment(
+        if submit_form(form, lambda: services.add_attachment(
                 project, form.file.data, kind=form.kind.data, actor=current_user)).done:
+            flash(_("File attached."), "success")
             return redirect_after_post(url_for("projects.attachments", project_id=project.id))
     files = db.session.execute(
         select(ProjectAttachment).where(ProjectAttachment.project_id == project.id).order_by(ProjectAttachment.id)
@@ -269,9 +253,7 @@ def download_attachment(project_id, attachment_id):
     project = get_project_or_404(project_id)
     if held_back := _held_back(project):
         return held_back
-    attachment = db.session.get(ProjectAttachment, attachment_id)
-    if attachment is None or attachment.project_id != project.id:
-        abort(404)
+    attachment = get_attachment_or_404(project, attachment_id)
     return send_stored_file(attachment.stored_name, attachment.content_type, attachment.original_name)
 
 
@@ -303,16 +285,35 @@ def _transition_input(form) -> workflow.TransitionInput:
 @bp.route("/<int:project_id>/actions/<action>", methods=["GET", "POST"])
 @login_required
 def take_action(project_id, action):
-    if action not in {a for _, a in workflow.TRANSITIONS}:
+    if action not in workflow.PROJECT_MACHINE.actions():
         abort(404)
+    action = workflow.Action(action)
     project = get_project_or_404(project_id, for_update=request.method == "POST")
+    timeline_url = url_for("projects.timeline", project_id=project.id)
     try:
         transition = workflow.transition_for(project, action, current_user)
     except workflow.RoleNotAllowed:
         abort(403)
+    except workflow.ActionNotOpen:
+        if not _already_taken(project, action):
+            raise
+        flash(_("This was already recorded."), "info")
+        return redirect_after_post(timeline_url)
     form = _action_form(action)
-    if run_form_action(form, lambda: workflow.apply_transition(project, action, current_user,
-                                                               _transition_input(form))).done:
-        return redirect_after_post(url_for("projects.timeline", project_id=project.id))
+    outcome = submit_form(form, lambda: workflow.apply_transition(project, action, current_user,
+                                                                   _transition_input(form)), timeline_url)
+    if outcome.response is not None:
+        return outcome.response
+    if outcome.done:
+        flash(_("%(action)s: done.", action=transition.label), "success")
+        return redirect_after_post(timeline_url)
     return render_template("projects/action.html", project=project, action=action, transition=transition,
                            form=form), form_status(form)
+
+
+def _already_taken(project, action) -> bool:
+    """A second click on an action that the project's last step already recorded."""
+    last = db.session.execute(
+        select(ProjectEvent.action).where(ProjectEvent.project_id == project.id).order_by(ProjectEvent.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    return last == action

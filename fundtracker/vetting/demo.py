@@ -12,6 +12,12 @@ def _reviewer(username: str) -> User:
     return db.session.execute(select(User).where(User.username == username)).scalar_one()
 
 
+def panel_demo_step(project: Project, plan: dict) -> None:
+    """Hook.DEMO_STEP "panel": the projects' demo plan sends a project through the county panel."""
+    approver = db.session.execute(select(User).where(User.username == "approver")).scalar_one()
+    run_panel(project, approver, plan["sheets"], visit=plan.get("visit"))
+
+
 def run_panel(project: Project, approver: User, sheets: dict, visit: dict | None = None) -> None:
     """sheets: reviewer username -> list of scores (submitted), "draft:<scores>" tuples, "recuse" or None (pending)."""
     for username, plan in sheets.items():

@@ -15,6 +15,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..projects.models import Project, ProjectStatus
 from ..projects.services import add_attachment
+from ..projects.workflow import Action
 from .models import (
     CriteriaSet,
     Criterion,
@@ -292,23 +293,28 @@ def may_see_scores(project: Project, user) -> bool:
     return member is not None and member.sheet is not None and member.sheet.submitted
 
 
-def check_decision_gate(project: Project, action: str, reason: str) -> int | None:
-    """Registered with the project workflow: an approval or a rejection waits for a complete panel;
-    approving below the pass mark needs a written reason. Returns the panel score it was based on.
-    Returning the application for revision stays possible at any time (with its reasons)."""
+def decision_gate(project: Project, action, actor, data) -> None:
+    """A guard of the project machine (connected in init_app): an approval or a rejection waits for a
+    complete panel; approving below the pass mark needs a written reason. Returning the application
+    for revision stays possible at any time (with its reasons)."""
+    if action not in (Action.APPROVE, Action.REJECT):
+        return
     result = panel_result(project)
-    if action == "return":
-        return result.score_centi if result else None
     if result is None:
         raise DomainError(_l("Assign the county panel first: the decision follows its scores."))
     if not result.complete:
         raise DomainError(_l("The panel is not complete: %(pending)d member(s) still to submit or recuse, "
                              "%(submitted)d sheet(s) in (at least 3 needed).",
                              pending=result.pending, submitted=result.submitted))
-    if action == "approve" and not result.passed and not (reason or "").strip():
+    if action == Action.APPROVE and not result.passed and not (data.comment or "").strip():
         raise DomainError(_l("The panel score is below the pass mark of %(mark)d: write the reason for approving.",
                              mark=result.pass_mark), field="comment")
-    return result.score_centi
+
+
+def decision_score(project: Project) -> int | None:
+    """The panel score a county decision records (Hook.DECISION_SCORE)."""
+    result = panel_result(project)
+    return result.score_centi if result else None
 
 
 # --- site visits and the risk grade ---------------------------------------------------------

@@ -14,12 +14,11 @@ from ..errors import DomainError
 from ..exports import Column, export_response
 from ..extensions import db
 from ..htmx import redirect_after_post, render_page_or_fragment
-from ..main.todo import TodoItem, register_todo_provider
-from ..projects.loaders import get_project_or_404, scoped_projects
-from ..projects.models import Project, ProjectAttachment, ProjectDecision, ProjectStatus
-from ..projects.views import APPLICATION_GUARDS, PROJECT_TABS, ProjectTab
-from ..projects.workflow import available_actions, register_decision_gate
-from ..views_common import form_status, paginate, run_form_action
+from ..projects.loaders import get_child_or_404, get_project_or_404, scoped_projects
+from ..projects.models import Project, ProjectAttachment, ProjectDecision
+from ..projects.tabs import ProjectTab
+from ..projects.workflow import available_actions
+from ..views_common import form_status, paginate, press_button, submit_form
 from . import services
 from .forms import (
     AssignReviewerForm,
@@ -49,10 +48,11 @@ approver_only = roles_required(Role.APPROVER)
 reviewer_only = roles_required(Role.REVIEWER)
 admin_only = roles_required(Role.ADMIN)
 
-register_decision_gate(services.check_decision_gate)
+TABS = (ProjectTab(_l("Vetting"), "vetting.panel", frozenset(COUNTY_VIEWERS)),
+        ProjectTab(_l("Feasibility report"), "vetting.feasibility_report"))
 
 
-def _declare_before_reading(project, user):
+def declare_before_reading(project, user):
     """A panel member declares conflicts of interest before seeing the application."""
     member = services.membership(project, user) if user.has_role(Role.REVIEWER) else None
     if member is not None and member.declaration == Declaration.PENDING:
@@ -61,36 +61,11 @@ def _declare_before_reading(project, user):
     return None
 
 
-APPLICATION_GUARDS.append(_declare_before_reading)
-PROJECT_TABS.append(ProjectTab(_l("Vetting"), "vetting.panel", frozenset(COUNTY_VIEWERS)))
-PROJECT_TABS.append(ProjectTab(_l("Feasibility report"), "vetting.feasibility_report"))
-
 
 @bp.app_context_processor
 def vetting_labels():
     return {"declaration_labels": DECLARATION_LABELS, "recommendation_labels": RECOMMENDATION_LABELS,
             "risk_grade_labels": RISK_GRADE_LABELS, "points": format_points, "department_labels": DEPARTMENT_LABELS}
-
-
-def _reviewer_todos(user) -> list[TodoItem]:
-    """Panels waiting for my declaration, my score sheet, or the submission of my draft."""
-    rows = db.session.execute(
-        select(PanelMember.declaration, ScoreSheet.status, Project.status)
-        .join(Project, Project.id == PanelMember.project_id)
-        .outerjoin(ScoreSheet, ScoreSheet.panel_member_id == PanelMember.id)
-        .where(PanelMember.reviewer_id == user.id, Project.status.in_(services.PANEL_STATUSES))
-    ).all()
-    declare = sum(1 for declaration, _, _ in rows if declaration == Declaration.PENDING)
-    score = sum(1 for declaration, sheet, status in rows
-                if declaration == Declaration.NO_CONFLICT and sheet is None and status == ProjectStatus.VETTING)
-    submit = sum(1 for declaration, sheet, _ in rows if declaration == Declaration.NO_CONFLICT and sheet == "draft")
-    url = url_for("vetting.my_panels")
-    return [TodoItem(_l("Panels waiting for your declaration"), url, declare),
-            TodoItem(_l("Projects waiting for your score sheet"), url, score),
-            TodoItem(_l("Score sheets to submit"), url, submit)]
-
-
-register_todo_provider(Role.REVIEWER, _reviewer_todos)
 
 
 @bp.route("/vetting")
@@ -180,8 +155,9 @@ def assign(project_id):
     project = get_project_or_404(project_id, for_update=True)
     form = _assign_form(project, services.panel_members(project))
     if form is None:
-        raise DomainError(_l("A panel is formed once the township has passed the project, before the decision."))
-    if run_form_action(form, lambda: services.assign_reviewer(
+        flash(_("A panel is formed once the township has passed the project, before the decision."), "danger")
+        return _render_panel(project, status=422)
+    if submit_form(form, lambda: services.assign_reviewer(
             project, db.get_or_404(User, form.reviewer_id.data), current_user)).done:
         return redirect_after_post(url_for("vetting.panel", project_id=project.id))
     return _render_panel(project, status=422, assign_form=form)
@@ -191,12 +167,10 @@ def assign(project_id):
 @approver_only
 def remove(project_id, member_id):
     project = get_project_or_404(project_id)
-    member = db.session.get(PanelMember, member_id)
-    if member is None or member.project_id != project.id:
-        abort(404)
-    services.remove_reviewer(member, current_user)
-    db.session.commit()
-    return redirect_after_post(url_for("vetting.panel", project_id=project.id))
+    member = get_child_or_404(PanelMember, project, member_id)
+    return press_button(lambda: services.remove_reviewer(member, current_user),
+                        url_for("vetting.panel", project_id=project.id), _("Removed from the panel."),
+                        failure_page=lambda status: _render_panel(project, status=status))
 
 
 def _my_membership_or_404(project):
@@ -212,7 +186,7 @@ def declaration(project_id):
     project = get_project_or_404(project_id)
     member = _my_membership_or_404(project)
     form = DeclarationForm()
-    declared = run_form_action(form, lambda: services.declare(
+    declared = submit_form(form, lambda: services.declare(
         member, recuse=form.decision.data == "recuse", reason=form.reason.data, actor=current_user))
     if declared.done:
         return redirect_after_post(url_for("vetting.sheet", project_id=project.id)
@@ -249,12 +223,13 @@ def sheet(project_id):
     if member.declaration == Declaration.PENDING:
         return redirect_after_post(url_for("vetting.declaration", project_id=project.id))
     if member.declaration == Declaration.RECUSED:
-        raise DomainError(_l("You recused yourself from this project; you cannot score it."))
+        flash(_("You recused yourself from this project; you cannot score it."), "warning")
+        return redirect_after_post(url_for("vetting.my_panels"))
     vetting = services.vetting_for(project)
     criteria = vetting.criteria_set.criteria
     form = _filled_sheet_form(member, criteria)
     submitting = request.form.get("submit_sheet") == "1"
-    saved = run_form_action(form, lambda: services.save_sheet(
+    saved = submit_form(form, lambda: services.save_sheet(
         project, _sheet_input(form, criteria), submit=submitting, actor=current_user))
     if saved.done:
         flash(_("Score sheet submitted.") if submitting else _("Draft saved."), "success")
@@ -294,7 +269,7 @@ def result(project_id):
 def site_visit(project_id):
     project = get_project_or_404(project_id)
     form = SiteVisitForm()
-    recorded = run_form_action(form, lambda: services.record_site_visit(
+    recorded = submit_form(form, lambda: services.record_site_visit(
         project, visited_on=form.visited_on.data, place=form.place.data, participants=form.participants.data,
         findings=form.findings.data, actor=current_user, photos=[f for f in form.photos.data or [] if f.filename]))
     if recorded.done:
@@ -307,7 +282,7 @@ def site_visit(project_id):
 def risk_grade(project_id):
     project = get_project_or_404(project_id)
     form = RiskGradeForm()
-    if run_form_action(form, lambda: services.set_final_risk_grade(
+    if submit_form(form, lambda: services.set_final_risk_grade(
             project, form.grade.data, form.reason.data, current_user)).done:
         return redirect_after_post(url_for("vetting.panel", project_id=project.id))
     return _render_panel(project, status=422, risk_form=form)
@@ -343,7 +318,7 @@ def _score_of(sheet, criterion_id):
 def feasibility_report(project_id):
     """可行性研究报告: one printable page. Individual sheets for county roles only."""
     project = get_project_or_404(project_id)
-    if target := _declare_before_reading(project, current_user):
+    if target := declare_before_reading(project, current_user):
         return redirect_after_post(target)
     context = _panel_context(project)
     county = bool(current_user.roles & set(COUNTY_VIEWERS))
@@ -365,10 +340,8 @@ def feasibility_report(project_id):
 @admin_only
 def criteria_sets():
     sets = db.session.execute(select(CriteriaSet).order_by(CriteriaSet.name, CriteriaSet.version.desc())).scalars().all()
-    if not sets:
-        sets = [services.active_criteria_set()]
-        db.session.commit()
-    return render_template("vetting/criteria_sets.html", sets=sets)
+    return render_template("vetting/criteria_sets.html", sets=sets, default_set_name=services.DEFAULT_SET_NAME,
+                           default_criteria=services.DEFAULT_CRITERIA)
 
 
 def _criteria_inputs(form) -> list[services.CriterionInput]:
@@ -386,7 +359,7 @@ def edit_criteria_set(set_id=None):
         for row, criterion in zip(form.criteria, criteria_set.criteria):
             row.form.name.data, row.form.description.data = criterion.name, criterion.description
             row.form.weight.data = criterion.weight
-    saved = run_form_action(form, lambda: services.save_criteria_set(
+    saved = submit_form(form, lambda: services.save_criteria_set(
         criteria_set, name=form.name.data, pass_mark=form.pass_mark.data, trim_from_sheets=form.trim_from_sheets.data,
         spread_threshold=form.spread_threshold.data, criteria=_criteria_inputs(form), actor=current_user))
     if saved.done:
@@ -400,6 +373,6 @@ def edit_criteria_set(set_id=None):
 @bp.route("/admin/criteria/<int:set_id>/activate", methods=["POST"])
 @admin_only
 def activate_criteria_set(set_id):
-    services.activate_criteria_set(db.get_or_404(CriteriaSet, set_id), current_user)
-    db.session.commit()
-    return redirect_after_post(url_for("vetting.criteria_sets"))
+    criteria_set = db.get_or_404(CriteriaSet, set_id)
+    return press_button(lambda: services.activate_criteria_set(criteria_set, current_user),
+                        url_for("vetting.criteria_sets"), _("This set is now used for new panels."))

@@ -9,7 +9,7 @@ from fundtracker.errors import DomainError
 from fundtracker.extensions import db
 from fundtracker.idempotency import DuplicateSubmission, claim_form_token
 from fundtracker.pools.models import EntryKind, FundPool, PoolStatus
-from fundtracker.pools.services import append_entry, figures_for, reverse_entry
+from fundtracker.pools.services import append_entry, commit_to_project, figures_for, reverse_entry
 from fundtracker.projects.models import Project, ProjectStatus
 
 TODAY = date(2026, 11, 1)
@@ -65,9 +65,11 @@ def test_overdraw_and_closed_pool_are_refused(pool, finance, make_village):
         append_entry(pool.id, EntryKind.LOAN_REPAYMENT, 100_01, actor=finance, value_date=TODAY)
     db.session.rollback()
     village = make_village()
-    db.session.add(Project(village_id=village.id, title="牧场扩建", status=ProjectStatus.APPROVED,
-                           approved_amount_fen=80_00, pool_id=pool.id, created_by_id=finance.id))
+    project = Project(village_id=village.id, title="牧场扩建", status=ProjectStatus.APPROVED,
+                      approved_amount_fen=80_00, pool_id=pool.id, created_by_id=finance.id)
+    db.session.add(project)
     db.session.flush()
+    commit_to_project(pool.id, project.id, 80_00, actor=finance)
     figures = figures_for(pool)
     assert (figures.balance_fen, figures.committed_fen, figures.available_fen) == (100_00, 80_00, 20_00)
     with pytest.raises(DomainError, match="available"):
@@ -85,6 +87,7 @@ def test_paying_a_project_moves_money_from_committed_to_paid(pool, finance, make
                       approved_amount_fen=60_00, pool_id=pool.id, created_by_id=finance.id)
     db.session.add(project)
     db.session.flush()
+    commit_to_project(pool.id, project.id, 60_00, actor=finance)
     paid = append_entry(pool.id, EntryKind.DISBURSEMENT, 30_00, actor=finance, value_date=TODAY, project_id=project.id)
     assert figures_for(pool) == type(figures_for(pool))(balance_fen=70_00, committed_fen=30_00)
     reverse_entry(pool.id, paid.id, actor=finance, reason="paid twice by the bank", value_date=TODAY)

@@ -62,9 +62,18 @@ def pdf_upload(name="方案.pdf", content=PDF):
     return (io.BytesIO(content), name)
 
 
-@pytest.fixture(autouse=True)
-def without_decision_gates(monkeypatch):
-    """These tests are about the approval chain itself; tests/vetting covers the panel's gate."""
-    from fundtracker.projects import workflow
+def without_the_panel(app) -> None:
+    """Take the vetting panel's decision gate and score off this app's project machine, through the
+    extension point's public API: these tests are about the approval chain itself; tests/vetting
+    covers the panel's gate (and tests/test_domains.py that a real app has it)."""
+    from fundtracker.projects.workflow import MACHINE_NAME
+    from fundtracker.signals import Hook, disconnect
+    from fundtracker.vetting.services import decision_gate, decision_score
 
-    monkeypatch.setattr(workflow, "_decision_gates", [])
+    disconnect(app, Hook.TRANSITION_GUARD, decision_gate, key=MACHINE_NAME)
+    disconnect(app, Hook.DECISION_SCORE, decision_score)
+
+
+@pytest.fixture(autouse=True)
+def chain_without_the_panel(app):
+    without_the_panel(app)

@@ -19,9 +19,12 @@ def _approve(database_url, project_id, pool_id, approver_id, my_read, other_read
     from fundtracker import create_app
     from fundtracker.auth.models import User
     from fundtracker.errors import DomainError
+    from fundtracker.pools import services as pool_services
     from fundtracker.projects import workflow
 
-    real_figures_for = workflow.figures_for
+    from .conftest import without_the_panel
+
+    real_figures_for = pool_services.figures_for
 
     def figures_then_wait(pool):
         """Read the available money, then give the other process the chance to read it too:
@@ -31,9 +34,9 @@ def _approve(database_url, project_id, pool_id, approver_id, my_read, other_read
         other_read.wait(1.5)
         return figures
 
-    workflow.figures_for = figures_then_wait
+    pool_services.figures_for = figures_then_wait
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
-    workflow._decision_gates.clear()  # the race is about the pool; the panel's gate is tested in tests/vetting
+    without_the_panel(app)  # the race is about the pool; the panel's gate is tested in tests/vetting
     with app.app_context():
         project = db.session.get(Project, project_id)
         try:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from fundtracker.auth.roles import Role
 from fundtracker.extensions import db
-from fundtracker.projects.models import Project, ProjectAttachment
+from fundtracker.projects.models import Project, ProjectAttachment, ProjectDecision
 
 from ..conftest import login
 from ..query_counter import count_queries
@@ -40,7 +40,8 @@ def test_draft_save_edit_submit_through_the_pages(village_client):
     assert village_client.post(f"/projects/{project.id}/actions/submit", data={}).status_code == 303
     db.session.refresh(project)
     assert project.status == "submitted" and project.title == "冷库建设（二期）"
-    assert village_client.get(f"/projects/{project.id}/edit").status_code == 422
+    locked = village_client.get(f"/projects/{project.id}/edit")
+    assert locked.status_code == 303 and locked.headers["Location"].endswith(f"/projects/{project.id}")
     timeline = village_client.get(f"/projects/{project.id}/timeline").get_data(as_text=True)
     assert "Draft → Submitted" in timeline
 
@@ -123,7 +124,10 @@ def test_approval_through_the_page_and_its_errors(app, make_project, make_user, 
     assert ok.status_code == 303
     db.session.refresh(project)
     assert (project.status, project.approved_amount_fen) == ("approved", 150 * WAN)
-    assert client.post(url, data={"approved_amount": "1", "pool_id": str(pool.id)}).status_code == 422
+    again = client.post(url, data={"approved_amount": "1", "pool_id": str(pool.id)})
+    assert again.status_code == 303 and again.headers["Location"].endswith(f"/projects/{project.id}/timeline")
+    assert "already recorded" in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert db.session.execute(select(func.count(ProjectDecision.id))).scalar_one() == 1
 
 
 def test_a_role_that_may_not_act_gets_403(app, make_project, make_user):

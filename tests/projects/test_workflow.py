@@ -12,7 +12,15 @@ from fundtracker.pools.services import figures_for
 from fundtracker.projects import workflow
 from fundtracker.projects.applications import save_application
 from fundtracker.projects.models import ProjectDecision, ProjectEvent, ProjectStatus, ProjectVersion
-from fundtracker.projects.workflow import TRANSITIONS, Action, RoleNotAllowed, TransitionInput, apply_transition
+from fundtracker.projects.workflow import (
+    MACHINE_NAME,
+    TRANSITIONS,
+    Action,
+    RoleNotAllowed,
+    TransitionInput,
+    apply_transition,
+)
+from fundtracker.signals import Hook, connect
 
 from .conftest import WAN, complete_application
 
@@ -137,17 +145,17 @@ def test_approval_beyond_the_available_money_is_refused_with_the_numbers(make_pr
                          TransitionInput(approved_amount_fen=300 * WAN, pool_id=pool.id))
 
 
-def test_decision_gates_can_refuse_and_give_the_panel_score(make_project, make_user, make_funded_pool, monkeypatch):
-    monkeypatch.setattr(workflow, "_decision_gates", [])
+def test_guards_connected_by_other_domains_can_refuse_and_score_the_decision(app, make_project, make_user,
+                                                                             make_funded_pool):
     calls = []
 
-    def gate(project, action, reason):
-        calls.append((project.id, action, reason))
-        if action == "reject":
+    def gate(project, action, actor, data):
+        calls.append((project.id, action, data.comment))
+        if action == Action.REJECT:
             raise DomainError("panel not complete")
-        return 7825
 
-    workflow.register_decision_gate(gate)
+    connect(app, Hook.TRANSITION_GUARD, gate, key=MACHINE_NAME)
+    connect(app, Hook.DECISION_SCORE, lambda project: 7825)
     project = make_project(status="vetting")
     approver = make_user(Role.APPROVER)
     with pytest.raises(DomainError, match="panel not complete"):

@@ -94,7 +94,8 @@ def test_declaration_through_the_page(app, make_project, reviewers, approver):
     assert refused.status_code == 422
     assert reviewer.post(f"/projects/{project.id}/vetting/declaration",
                          data={"decision": "recuse", "reason": "我是该村村民"}).status_code == 303
-    assert reviewer.get(f"/projects/{project.id}/vetting/sheet").status_code == 422
+    recused = reviewer.get(f"/projects/{project.id}/vetting/sheet")
+    assert recused.status_code == 303 and "you cannot score it" in reviewer.get(recused.headers["Location"]).get_data(as_text=True)
 
 
 def test_the_approver_builds_the_panel_and_sees_missing_departments(app, make_project, reviewers, approver):

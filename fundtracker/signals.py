@@ -1,0 +1,63 @@
+"""Extension points: the named joints through which a higher domain plugs into a lower one.
+
+A lower layer never imports a higher one. Where it needs something from above (a tab on the
+project page, a guard on a transition, a to-do count, a seed step, a ledger check), it asks the
+handlers connected to one of these points. Each domain connects its handlers in its own
+`init_app(app)`, which `create_app` calls in layer order; the handlers live on the app
+(`app.extensions`), so every app has exactly the wiring its domains gave it and nothing is
+registered as a side effect of an import.
+"""
+from collections import defaultdict
+from enum import StrEnum
+
+from flask import current_app
+
+EXTENSION_KEY = "fundtracker.hooks"
+
+
+class Hook(StrEnum):
+    # key: a state machine's name. fn(obj, action, actor, data); raises DomainError to refuse.
+    TRANSITION_GUARD = "transition_guard"
+    # key: a state machine's name. fn(obj, action, actor, data), after the status has changed.
+    TRANSITION_EFFECT = "transition_effect"
+    # key: a role. fn(user) -> [TodoItem] for the home page.
+    TODO = "todo"
+    # NavEntry objects for the header.
+    NAVIGATION = "navigation"
+    # fn(scale): demo data, run in the order connected (layer order).
+    SEED_STEP = "seed_step"
+    # key: the name of a demo step that a lower domain's demo plan names. fn(obj, plan).
+    DEMO_STEP = "demo_step"
+    # fn() -> list of violations (str) for `flask verify-ledger` and the ledger check page.
+    LEDGER_CHECK = "ledger_check"
+    # ProjectTab objects for the project page.
+    PROJECT_TAB = "project_tab"
+    # fn(project, user) -> the URL the user must visit first (e.g. a declaration), or None.
+    PROJECT_READ_GUARD = "project_read_guard"
+    # fn(project) -> the panel score (hundredths of a point) a county decision records, or None.
+    DECISION_SCORE = "decision_score"
+    # fn(project_ids) -> {id: title}: how the ledger names the projects its entries pay.
+    PROJECT_TITLES = "project_titles"
+
+
+def _registry(app) -> defaultdict:
+    return app.extensions.setdefault(EXTENSION_KEY, defaultdict(list))
+
+
+def connect(app, hook: Hook, handler, key=None) -> None:
+    """Connect a handler to an extension point of this app (from a domain's init_app)."""
+    handlers_of_point = _registry(app)[(Hook(hook), key)]
+    if handler not in handlers_of_point:
+        handlers_of_point.append(handler)
+
+
+def disconnect(app, hook: Hook, handler, key=None) -> None:
+    """Take a handler off an extension point of this app (a test of a lower layer on its own)."""
+    handlers_of_point = _registry(app)[(Hook(hook), key)]
+    if handler in handlers_of_point:
+        handlers_of_point.remove(handler)
+
+
+def handlers(hook: Hook, key=None) -> list:
+    """The handlers connected to an extension point of the current app, in the order connected."""
+    return list(_registry(current_app).get((Hook(hook), key), ()))

@@ -1,0 +1,97 @@
+"""Append-only tables: the database itself refuses UPDATE and DELETE (triggers made by the migrations)."""
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+
+from fundtracker.append_only import APPEND_ONLY_TABLES
+from fundtracker.audit.services import record_audit
+from fundtracker.auth.roles import Role
+from fundtracker.extensions import db
+from fundtracker.pools.models import Commitment, EntryKind, FundPool, LoanRepayment
+from fundtracker.pools.services import CollateralInput, ContributionInput, LoanTerms, append_entry, record_contribution
+from fundtracker.projects.models import ProjectDecision, ProjectEvent, ProjectVersion
+
+from .conftest import USE_POSTGRES
+from .projects.conftest import make_project, village_user  # noqa: F401  (shared fixtures)
+
+# A change to one ordinary column of each table, the kind of forgery the triggers are there to stop.
+FORGERIES = {
+    "audit_events": "action = 'forged'",
+    "ledger_entries": "memo = 'forged'",
+    "contributions": "contributor = 'forged'",
+    "collateral_assets": "name = 'forged'",
+    "loan_repayments": "interest_fen = interest_fen + 1",
+    "project_events": "comment = 'forged'",
+    "project_decisions": "reason = 'forged'",
+    "project_versions": "number = number + 1",
+    "pool_commitments": "reason = 'forged'",
+}
+
+
+@pytest.fixture
+def a_row_in_every_append_only_table(make_user, make_project):
+    """At least one row in each append-only table; returns {table: id of one row}."""
+    finance, approver = make_user(Role.FINANCE), make_user(Role.APPROVER)
+    record_audit("test.event", "test", 1, summary="original")
+    pool = FundPool(name="append-only pool", year=2026)
+    db.session.add(pool)
+    db.session.flush()
+    loan = record_contribution(pool.id, ContributionInput(
+        "loan", "农商银行", 100_000_00, date(2026, 1, 5), loan=LoanTerms("农商银行", 385, 12, date(2026, 1, 5), "bullet"),
+        collateral=[CollateralInput("闲置办公楼", "office_building", 50_000_00)]), actor=finance)
+    repaid = append_entry(pool.id, EntryKind.LOAN_REPAYMENT, 10_00, actor=finance, value_date=date(2026, 2, 1))
+    db.session.add(LoanRepayment(contribution_id=loan.id, ledger_entry_id=repaid.id, principal_fen=10_00,
+                                 interest_fen=0, paid_on=date(2026, 2, 1)))
+    project = make_project(status="vetting")
+    db.session.add_all([
+        ProjectEvent(project_id=project.id, action="return", from_status="vetting", to_status="returned",
+                     comment="original", actor_id=approver.id),
+        ProjectDecision(project_id=project.id, outcome="return", reason="original", decided_by_id=approver.id),
+        ProjectVersion(project_id=project.id, number=1, snapshot={"title": project.title}, submitted_by_id=approver.id),
+        Commitment(pool_id=pool.id, project_id=project.id, kind="commitment", amount_fen=10_00, actor_id=approver.id),
+    ])
+    db.session.commit()
+    return {table: db.session.execute(text(f"SELECT min(id) FROM {table}")).scalar_one()
+            for table in APPEND_ONLY_TABLES}
+
+
+def _row(table, row_id):
+    return db.session.execute(text(f"SELECT * FROM {table} WHERE id = :id"), {"id": row_id}).one()
+
+
+@pytest.mark.parametrize("table", APPEND_ONLY_TABLES)
+def test_append_only_tables_refuse_update_and_delete_in_the_database(a_row_in_every_append_only_table, table):
+    row_id = a_row_in_every_append_only_table[table]
+    assert row_id is not None, f"the fixture wrote no row in {table}"
+    original = _row(table, row_id)
+    for statement in (f"UPDATE {table} SET {FORGERIES[table]} WHERE id = :id", f"DELETE FROM {table} WHERE id = :id"):
+        with pytest.raises(DatabaseError, match="append-only"):
+            db.session.execute(text(statement), {"id": row_id})
+            db.session.flush()
+        db.session.rollback()
+        assert _row(table, row_id) == original
+
+
+def _tables_with_append_only_triggers() -> dict[str, set[str]]:
+    """{table: {"UPDATE", "DELETE"}} as the migrated database has them."""
+    found: dict[str, set[str]] = {}
+    if USE_POSTGRES:
+        rows = db.session.execute(text(
+            "SELECT c.relname, t.tgtype FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            " JOIN pg_proc p ON p.oid = t.tgfoid"
+            " WHERE NOT t.tgisinternal AND p.proname = 'forbid_append_only_change'"
+        ))
+        for table, tgtype in rows:  # tgtype bits: 8 DELETE, 16 UPDATE (pg_trigger.h)
+            found.setdefault(table, set()).update(op for bit, op in ((8, "DELETE"), (16, "UPDATE")) if tgtype & bit)
+    else:
+        rows = db.session.execute(text("SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"))
+        for table, sql in rows:
+            if "append-only" in sql:
+                found.setdefault(table, set()).update(op for op in ("UPDATE", "DELETE") if f"BEFORE {op}" in sql)
+    return found
+
+
+def test_the_list_of_append_only_tables_is_what_the_migrations_protect(app):
+    assert _tables_with_append_only_triggers() == {table: {"UPDATE", "DELETE"} for table in APPEND_ONLY_TABLES}
