@@ -37,8 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_config(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from . import models  # noqa: F401  (register every table)
-
+    _register_core_tables()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -60,6 +59,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _register_core_tables() -> None:
+    """The core's tables; each domain's init_app registers its own (Alembic sees them all)."""
+    from .audit import models as audit_models  # noqa: F401
+    from .auth import models as auth_models  # noqa: F401
+    from .geo import models as geo_models  # noqa: F401
+    from . import idempotency  # noqa: F401
 
 
 class DatabaseIntegerConverter(IntegerConverter):
@@ -86,6 +93,7 @@ def _register_template_helpers(app: Flask) -> None:
         fen=money.format_fen,
         wan=money.format_wan,
         yuan_text=money.fen_to_yuan_text,
+        rate=money.format_rate,
         datetime=lambda value, fmt="short": format_datetime(value, fmt) if value else "—",
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "—",
     )

@@ -3,7 +3,7 @@ import logging
 import secrets
 import sys
 
-from flask import g, render_template
+from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 

@@ -1,26 +1,21 @@
 """CSV and Excel (.xlsx) downloads of any list a finance office reconciles.
 
 A list view builds `columns` (header, function of a row) and an iterable of rows, then
-returns export_response(fmt, filename, columns, rows). Money columns give integer fen
-wrapped in Fen(); they become yuan numbers with two decimals in Excel and yuan text in CSV.
+returns export_response(fmt, filename, columns, rows). Money, rate and score columns give
+exact Decimals (money.fen_to_yuan_decimal, money.rate_percent, vetting.scoring.points); they
+become numbers in Excel and '1234.56' in CSV.
 """
 import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from flask import Response, abort
 from openpyxl import Workbook
 
-from .money import fen_to_yuan_text
-
 FORMATS = ("csv", "xlsx")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@dataclass(frozen=True)
-class Fen:
-    value: int | None
 
 
 @dataclass(frozen=True)
@@ -30,8 +25,6 @@ class Column:
 
 
 def _csv_cell(value):
-    if isinstance(value, Fen):
-        return "" if value.value is None else fen_to_yuan_text(value.value)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     text = "" if value is None else str(value)
@@ -48,9 +41,7 @@ def _is_number(text: str) -> bool:
 
 
 def _xlsx_cell(value):
-    if isinstance(value, Fen):
-        return None if value.value is None else value.value / 100
-    if value is None or isinstance(value, (int, float, date, datetime)):
+    if value is None or isinstance(value, (int, float, Decimal, date, datetime)):
         return value
     text = str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text

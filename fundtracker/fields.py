@@ -5,7 +5,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
-from .money import MoneyError, fen_to_yuan_text, parse_yuan
+from .money import MoneyError, fen_to_yuan_text, parse_yuan, rate_percent
 
 
 class MoneyField(StringField):
@@ -39,7 +39,7 @@ class RateField(StringField):
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
-        return "" if self.data is None else f"{Decimal(self.data) / 100:.2f}"
+        return "" if self.data is None else str(rate_percent(self.data))
 
     def process_formdata(self, valuelist):
         self.data = None

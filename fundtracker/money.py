@@ -2,10 +2,12 @@
 
 The database stores integer fen (1 yuan = 100 fen). Input is yuan with at most two
 decimals, with or without thousands separators; everything else is refused with a
-message a person can act on.
+message a person can act on. Loan rates are integer basis points (385 = 3.85%), shown
+and exported from here too; no amount or rate goes through a float.
 """
 import re
 from decimal import Decimal
+from fractions import Fraction
 
 from flask_babel import lazy_gettext as _l
 
@@ -61,11 +63,34 @@ def parse_yuan(text, *, max_yuan: int | None = None, allow_zero: bool = False) -
     return fen
 
 
+def round_half_up(value: Fraction) -> int:
+    """Exact rounding to the nearest integer, halves away from zero (0.5 -> 1, -0.5 -> -1)."""
+    return int(value + Fraction(1, 2)) if value >= 0 else -int(-value + Fraction(1, 2))
+
+
+def hundredths(value: int | None) -> Decimal | None:
+    """7825 -> Decimal('78.25'), exactly, always with two decimals; None stays None."""
+    return None if value is None else Decimal(int(value)).scaleb(-2)
+
+
+def fen_to_yuan_decimal(fen: int | None) -> Decimal | None:
+    """123456 -> Decimal('1234.56'): yuan for spreadsheets (a number in Excel, '1234.56' in CSV)."""
+    return hundredths(fen)
+
+
 def fen_to_yuan_text(fen: int) -> str:
     """Plain '1234.56' for a form field's initial value (no symbol, no separators)."""
-    sign = "-" if fen < 0 else ""
-    whole, part = divmod(abs(int(fen)), FEN_PER_YUAN)
-    return f"{sign}{whole}.{part:02d}"
+    return str(fen_to_yuan_decimal(fen))
+
+
+def rate_percent(basis_points: int | None) -> Decimal | None:
+    """385 basis points -> Decimal('3.85') percent."""
+    return hundredths(basis_points)
+
+
+def format_rate(basis_points: int | None) -> str:
+    """385 -> '3.85%'."""
+    return "—" if basis_points is None else f"{rate_percent(basis_points)}%"
 
 
 def format_fen(fen) -> str:

@@ -1,4 +1,7 @@
-"""Security headers on every response."""
+"""Security headers on every response, and the one check of a redirect target."""
+from urllib.parse import urlsplit
+
+from flask import url_for
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -29,3 +32,10 @@ def register_security_headers(app) -> None:
         if response.mimetype == "text/html":
             headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site, never an absolute URL someone planted."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("main.home")

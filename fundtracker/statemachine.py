@@ -101,8 +101,12 @@ class StateMachine:
             guard(obj, action, actor, data)
         from_status = obj.status
         obj.status = transition.to_status
-        for effect in (*transition.effects, *handlers(Hook.TRANSITION_EFFECT, self.name)):
-            effect(obj, action, actor, data)
+        try:
+            for effect in (*transition.effects, *handlers(Hook.TRANSITION_EFFECT, self.name)):
+                effect(obj, action, actor, data)
+        except BaseException:
+            obj.status = from_status  # a refused effect leaves the object as it was, even before the rollback
+            raise
         event = self.record_event(obj, action, from_status, transition.to_status, comment, actor)
         db.session.add(event)
         db.session.flush()

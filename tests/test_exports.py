@@ -2,11 +2,12 @@ import io
 
 from openpyxl import load_workbook
 
-from fundtracker.exports import Column, Fen, export_response
+from fundtracker.exports import Column, export_response
+from fundtracker.money import fen_to_yuan_decimal
 
 
 def test_csv_and_xlsx_exports(app):
-    columns = [Column("名称", lambda r: r[0]), Column("金额", lambda r: Fen(r[1]))]
+    columns = [Column("名称", lambda r: r[0]), Column("金额", lambda r: fen_to_yuan_decimal(r[1]))]
     rows = [("牧场", 740000000), ("=HYPERLINK()", 1)]
     with app.test_request_context():
         csv_response = export_response("csv", "list", columns, rows)

@@ -1,7 +1,7 @@
 """Administration: users and their roles, townships and villages, the audit trail."""
 from datetime import date
 
-from flask import Blueprint, flash, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -16,7 +16,6 @@ from ..extensions import db
 from ..geo import services as geo
 from ..geo.forms import TownshipForm, VillageForm
 from ..geo.models import Township, Village
-from ..htmx import redirect_after_post
 from ..views_common import int_arg, paginate, press_button, save_form_or_render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

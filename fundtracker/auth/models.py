@@ -18,12 +18,7 @@ def new_session_token() -> str:
 
 class UserRole(db.Model):
     __tablename__ = "user_roles"
-    __table_args__ = (
-        CheckConstraint(
-            "role IN ('village', 'town', 'reviewer', 'approver', 'finance', 'admin')",
-            name="known_role",
-        ),
-    )
+    __table_args__ = (Role.check_constraint("role", name="known_role"),)
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), primary_key=True)

@@ -1,12 +1,11 @@
 """Sign in, sign out, change password."""
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, login_manager
 from ..htmx import redirect_after_post
+from ..security import safe_next
 from ..views_common import form_status, press_button, submit_form
 from . import services
 from .forms import ChangePasswordForm, LoginForm
@@ -19,13 +18,6 @@ bp = Blueprint("auth", __name__)
 def load_user(session_token: str):
     user = db.session.execute(db.select(User).where(User.session_token == session_token)).scalar_one_or_none()
     return user if user is not None and user.active else None
-
-
-def safe_next(target: str | None) -> str:
-    """Only a path on this site, never an absolute URL someone planted."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("main.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])

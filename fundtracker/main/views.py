@@ -3,7 +3,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from ..auth.roles import DEPARTMENT_LABELS, ROLE_LABELS
-from ..auth.views import safe_next
+from ..security import safe_next
 from .todo import todo_for
 
 bp = Blueprint("main", __name__)

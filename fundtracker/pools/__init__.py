@@ -7,6 +7,7 @@ from ..signals import Hook, connect
 
 
 def init_app(app) -> None:
+    from . import models  # noqa: F401  (its tables)
     from .cli import verify_ledger_command
     from .demo import seed_pools
     from .views import POOL_VIEWERS, bp, loans_to_watch

@@ -6,21 +6,29 @@ from sqlalchemy import func, insert, select
 
 from ..auth.models import User
 from ..extensions import db
-from .models import CollateralAsset, Contribution, EntryKind, FundPool, LedgerEntry, SourceType
+from .models import (
+    AssetKind,
+    CollateralAsset,
+    Contribution,
+    EntryKind,
+    LedgerEntry,
+    RepaymentSchedule,
+    SourceType,
+)
 from .services import CollateralInput, ContributionInput, LoanTerms, record_contribution, reverse_entry, save_pool
 
 WAN = 10_000 * 100  # fen in 万元
 ENTRIES_PER_SCALED_POOL = 1_000
-INTEREST_YEARLY = "interest_yearly"
+INTEREST_YEARLY = RepaymentSchedule.INTEREST_YEARLY_PRINCIPAL_AT_MATURITY
 
 QINGTIAN_2022 = [
     ContributionInput(SourceType.SUBSIDY, "青田县财政局", 4_000 * WAN, date(2022, 3, 15), "青财农〔2022〕18号"),
     ContributionInput(
         SourceType.LOAN, "青田县农商银行", 8_000 * WAN, date(2022, 4, 1), "贷字2022-0401",
         loan=LoanTerms("浙江青田农村商业银行", 385, 60, date(2022, 4, 1), INTEREST_YEARLY),
-        collateral=[CollateralInput("船寮镇高市村闲置村办公楼", "office_building", 1_200 * WAN),
-                    CollateralInput("温溪村老礼堂", "hall", 600 * WAN),
-                    CollateralInput("仁庄村原小学校舍", "school", 900 * WAN)],
+        collateral=[CollateralInput("船寮镇高市村闲置村办公楼", AssetKind.OFFICE_BUILDING, 1_200 * WAN),
+                    CollateralInput("温溪村老礼堂", AssetKind.HALL, 600 * WAN),
+                    CollateralInput("仁庄村原小学校舍", AssetKind.SCHOOL, 900 * WAN)],
     ),
     ContributionInput(SourceType.SELF_RAISED, "12 个试点村集体经济组织", 2_000 * WAN, date(2022, 5, 10), "自筹汇总"),
     ContributionInput(SourceType.DONATION, "青田籍华侨及企业捐资", 1_500 * WAN, date(2022, 6, 18), "捐赠协议 2022-06"),
@@ -31,7 +39,7 @@ YEAR_2026 = [
     ContributionInput(
         SourceType.LOAN, "中国农业银行青田支行", 2_000 * WAN, date(2024, 2, 1), "农银贷 2024-015",
         loan=LoanTerms("中国农业银行青田支行", 385, 36, date(2024, 2, 1), INTEREST_YEARLY),
-        collateral=[CollateralInput("章村乡闲置厂房", "factory", 800 * WAN)],
+        collateral=[CollateralInput("章村乡闲置厂房", AssetKind.FACTORY, 800 * WAN)],
     ),
     ContributionInput(SourceType.SELF_RAISED, "船寮镇 3 个村集体", 300 * WAN, date(2026, 3, 5), "自筹 2026-03"),
     ContributionInput(SourceType.DONATION, "青田县侨商会", 50 * WAN, date(2026, 4, 12), "捐赠 2026-04"),
@@ -80,7 +88,7 @@ def _seed_benchmark_pool(number: int, actor: User) -> None:
         select(Contribution.id).where(Contribution.pool_id == pool.id, Contribution.source_type == SourceType.LOAN)
     ).scalars().all()
     db.session.execute(insert(CollateralAsset), [
-        {"contribution_id": loan_id, "name": "示范抵押资产", "kind": "hall", "estimated_value_fen": 50 * WAN}
+        {"contribution_id": loan_id, "name": "示范抵押资产", "kind": AssetKind.HALL, "estimated_value_fen": 50 * WAN}
         for loan_id in loans
     ])
 

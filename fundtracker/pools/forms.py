@@ -11,6 +11,8 @@ from .models import (
     POOL_STATUS_LABELS,
     REPAYMENT_SCHEDULE_LABELS,
     SOURCE_TYPE_LABELS,
+    AssetKind,
+    RepaymentSchedule,
 )
 
 
@@ -24,7 +26,7 @@ class PoolForm(FlaskForm):
 
 class CollateralForm(Form):
     name = StringField(_l("Asset"), validators=[Optional(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=list(ASSET_KIND_LABELS.items()), default="office_building")
+    kind = SelectField(_l("Kind"), choices=list(ASSET_KIND_LABELS.items()), default=AssetKind.OFFICE_BUILDING)
     estimated_value = MoneyField(_l("Estimated value (yuan)"), validators=[Optional()], allow_zero=True)
 
 
@@ -41,7 +43,7 @@ class ContributionForm(FlaskForm):
     term_months = IntegerField(_l("Term (months)"), validators=[Optional()])
     loan_start_on = DateField(_l("Loan start date"), validators=[Optional()])
     repayment_schedule = SelectField(_l("Repayment schedule"), choices=list(REPAYMENT_SCHEDULE_LABELS.items()),
-                                     default="interest_yearly")
+                                     default=RepaymentSchedule.INTEREST_YEARLY_PRINCIPAL_AT_MATURITY)
     collateral = FieldList(FormField(CollateralForm), min_entries=3, max_entries=10)
 
 

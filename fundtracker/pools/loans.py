@@ -13,14 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..money import round_half_up
 from .models import Contribution, LedgerEntry, LoanRepayment, SourceType
 
 DAYS_IN_YEAR = 365
 BASIS_POINTS = 10_000
-
-
-def round_half_up(value: Fraction) -> int:
-    return int(value + Fraction(1, 2)) if value >= 0 else -int(-value + Fraction(1, 2))
 
 
 def accrued_interest_fen(principal_fen: int, rate_bp: int, start: date, as_of: date,

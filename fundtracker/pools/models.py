@@ -1,26 +1,26 @@
 """Fund pools (资金池) and the append-only money ledger."""
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
+from ..enums import LabelledEnum
 from ..extensions import db
 
 
-class PoolStatus(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
+class PoolStatus(LabelledEnum):
+    OPEN = "open", _l("Open")
+    CLOSED = "closed", _l("Closed")
 
 
-POOL_STATUS_LABELS = {PoolStatus.OPEN: _l("Open"), PoolStatus.CLOSED: _l("Closed")}
+POOL_STATUS_LABELS = PoolStatus.labels()
 
 
 class FundPool(db.Model):
     __tablename__ = "fund_pools"
-    __table_args__ = (CheckConstraint("status IN ('open', 'closed')", name="known_status"),)
+    __table_args__ = (PoolStatus.check_constraint("status", name="known_status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -34,21 +34,15 @@ class FundPool(db.Model):
         return self.name
 
 
-class EntryKind(StrEnum):
-    CONTRIBUTION = "contribution"  # money in from a source (+)
-    DISBURSEMENT = "disbursement"  # a paid tranche (−)
-    RECOVERY = "recovery"  # money recovered from a project, exit (+)
-    LOAN_REPAYMENT = "loan_repayment"  # principal or interest paid to a lender (−)
-    REVERSAL = "reversal"  # the exact opposite of the entry it reverses
+class EntryKind(LabelledEnum):
+    CONTRIBUTION = "contribution", _l("Contribution")  # money in from a source (+)
+    DISBURSEMENT = "disbursement", _l("Disbursement")  # a paid tranche (−)
+    RECOVERY = "recovery", _l("Recovery")  # money recovered from a project, exit (+)
+    LOAN_REPAYMENT = "loan_repayment", _l("Loan repayment")  # principal or interest paid to a lender (−)
+    REVERSAL = "reversal", _l("Reversal")  # the exact opposite of the entry it reverses
 
 
-ENTRY_KIND_LABELS = {
-    EntryKind.CONTRIBUTION: _l("Contribution"),
-    EntryKind.DISBURSEMENT: _l("Disbursement"),
-    EntryKind.RECOVERY: _l("Recovery"),
-    EntryKind.LOAN_REPAYMENT: _l("Loan repayment"),
-    EntryKind.REVERSAL: _l("Reversal"),
-}
+ENTRY_KIND_LABELS = EntryKind.labels()
 
 # Sign of amount_fen for each kind; the database enforces it too.
 ENTRY_SIGN = {
@@ -64,10 +58,7 @@ class LedgerEntry(db.Model):
 
     __tablename__ = "ledger_entries"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('contribution', 'disbursement', 'recovery', 'loan_repayment', 'reversal')",
-            name="known_kind",
-        ),
+        EntryKind.check_constraint("kind", name="known_kind"),
         CheckConstraint(
             "(kind IN ('contribution', 'recovery') AND amount_fen > 0)"
             " OR (kind IN ('disbursement', 'loan_repayment') AND amount_fen < 0)"
@@ -95,7 +86,7 @@ class LedgerEntry(db.Model):
     reverses: Mapped["LedgerEntry | None"] = relationship(remote_side=[id], foreign_keys=[reverses_id])
 
 
-class CommitmentKind(StrEnum):
+class CommitmentKind(LabelledEnum):
     COMMITMENT = "commitment"  # approval sets money aside for a project (+)
     RELEASE = "release"  # money given back to the pool's available money (−): exit, closing, a reduced amount
 
@@ -109,7 +100,7 @@ class Commitment(db.Model):
 
     __tablename__ = "pool_commitments"
     __table_args__ = (
-        CheckConstraint("kind IN ('commitment', 'release')", name="known_kind"),
+        CommitmentKind.check_constraint("kind", name="known_kind"),
         CheckConstraint("(kind = 'commitment' AND amount_fen > 0) OR (kind = 'release' AND amount_fen < 0)",
                         name="amount_sign_by_kind"),
         CheckConstraint("kind = 'commitment' OR reason <> ''", name="release_has_reason"),
@@ -126,39 +117,25 @@ class Commitment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class SourceType(StrEnum):
-    SUBSIDY = "subsidy"  # 财政补助
-    LOAN = "loan"  # 金融贷款
-    SELF_RAISED = "self_raised"  # 集体自筹
-    DONATION = "donation"  # 社会捐资
-    OTHER = "other"
+class SourceType(LabelledEnum):
+    SUBSIDY = "subsidy", _l("Fiscal subsidy")  # 财政补助
+    LOAN = "loan", _l("Bank loan")  # 金融贷款
+    SELF_RAISED = "self_raised", _l("Collective self-raised")  # 集体自筹
+    DONATION = "donation", _l("Social donation")  # 社会捐资
+    OTHER = "other", _l("Other source")
 
 
-SOURCE_TYPE_LABELS = {
-    SourceType.SUBSIDY: _l("Fiscal subsidy"),
-    SourceType.LOAN: _l("Bank loan"),
-    SourceType.SELF_RAISED: _l("Collective self-raised"),
-    SourceType.DONATION: _l("Social donation"),
-    SourceType.OTHER: _l("Other source"),
-}
+SOURCE_TYPE_LABELS = SourceType.labels()
 
 
-class RepaymentSchedule(StrEnum):
-    INTEREST_YEARLY_PRINCIPAL_AT_MATURITY = "interest_yearly"
-    INTEREST_QUARTERLY_PRINCIPAL_AT_MATURITY = "interest_quarterly"
-    EQUAL_INSTALMENTS = "equal_instalments"
-    BULLET = "bullet"
+class RepaymentSchedule(LabelledEnum):
+    INTEREST_YEARLY_PRINCIPAL_AT_MATURITY = "interest_yearly", _l("Interest yearly, principal at maturity")
+    INTEREST_QUARTERLY_PRINCIPAL_AT_MATURITY = "interest_quarterly", _l("Interest quarterly, principal at maturity")
+    EQUAL_INSTALMENTS = "equal_instalments", _l("Equal instalments")
+    BULLET = "bullet", _l("Principal and interest at maturity")
 
 
-REPAYMENT_SCHEDULE_LABELS = {
-    RepaymentSchedule.INTEREST_YEARLY_PRINCIPAL_AT_MATURITY: _l("Interest yearly, principal at maturity"),
-    RepaymentSchedule.INTEREST_QUARTERLY_PRINCIPAL_AT_MATURITY: _l("Interest quarterly, principal at maturity"),
-    RepaymentSchedule.EQUAL_INSTALMENTS: _l("Equal instalments"),
-    RepaymentSchedule.BULLET: _l("Principal and interest at maturity"),
-}
-
-_SOURCE_SQL = ", ".join(f"'{s.value}'" for s in SourceType)
-_SCHEDULE_SQL = ", ".join(f"'{s.value}'" for s in RepaymentSchedule)
+REPAYMENT_SCHEDULE_LABELS = RepaymentSchedule.labels()
 
 
 class Contribution(db.Model):
@@ -169,7 +146,7 @@ class Contribution(db.Model):
 
     __tablename__ = "contributions"
     __table_args__ = (
-        CheckConstraint(f"source_type IN ({_SOURCE_SQL})", name="known_source_type"),
+        SourceType.check_constraint("source_type", name="known_source_type"),
         CheckConstraint("amount_fen > 0", name="amount_positive"),
         CheckConstraint(
             "(source_type = 'loan') = (lender IS NOT NULL AND annual_rate_bp IS NOT NULL"
@@ -179,7 +156,7 @@ class Contribution(db.Model):
         ),
         CheckConstraint("annual_rate_bp IS NULL OR annual_rate_bp BETWEEN 0 AND 3600", name="rate_range"),
         CheckConstraint("term_months IS NULL OR term_months BETWEEN 1 AND 600", name="term_range"),
-        CheckConstraint(f"repayment_schedule IS NULL OR repayment_schedule IN ({_SCHEDULE_SQL})", name="known_schedule"),
+        RepaymentSchedule.check_constraint("repayment_schedule", name="known_schedule", nullable=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -221,23 +198,16 @@ class CollateralAsset(db.Model):
     estimated_value_fen: Mapped[int] = mapped_column(BigInteger)
 
 
-class AssetKind(StrEnum):
-    OFFICE_BUILDING = "office_building"
-    HALL = "hall"
-    FACTORY = "factory"
-    SCHOOL = "school"
-    LAND = "land"
-    OTHER = "other"
+class AssetKind(LabelledEnum):
+    OFFICE_BUILDING = "office_building", _l("Idle office building")
+    HALL = "hall", _l("Hall")
+    FACTORY = "factory", _l("Factory building")
+    SCHOOL = "school", _l("Former school")
+    LAND = "land", _l("Land use right")
+    OTHER = "other", _l("Other asset")
 
 
-ASSET_KIND_LABELS = {
-    AssetKind.OFFICE_BUILDING: _l("Idle office building"),
-    AssetKind.HALL: _l("Hall"),
-    AssetKind.FACTORY: _l("Factory building"),
-    AssetKind.SCHOOL: _l("Former school"),
-    AssetKind.LAND: _l("Land use right"),
-    AssetKind.OTHER: _l("Other asset"),
-}
+ASSET_KIND_LABELS = AssetKind.labels()
 
 
 class LoanRepayment(db.Model):

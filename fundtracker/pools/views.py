@@ -1,5 +1,5 @@
 """Fund pool pages: list, detail, contributions, reversals, the statement, loans owed, verification."""
-from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
+from flask import Blueprint, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -9,13 +9,15 @@ from ..auth.access import roles_required
 from ..auth.roles import Role
 from ..clock import local_today
 from ..errors import DomainError
-from ..exports import Column, Fen, export_response
+from ..exports import Column, export_response
 from ..extensions import db
 from ..htmx import is_htmx, redirect_after_post
 from ..main.todo import TodoItem
+from ..money import fen_to_yuan_decimal, rate_percent
 from ..views_common import form_status, int_arg, paginate, paginate_rows, save_form_or_render, submit_form
 from . import services
 from .forms import ContributionForm, PoolForm, ReversalForm, StatementFilterForm
+from .loaders import get_entry_or_404, get_pool_or_404
 from .loans import loan_positions, loans_maturing_count, loans_select
 from .models import (
     ASSET_KIND_LABELS,
@@ -24,7 +26,6 @@ from .models import (
     REPAYMENT_SCHEDULE_LABELS,
     SOURCE_TYPE_LABELS,
     FundPool,
-    LedgerEntry,
     PoolStatus,
     SourceType,
 )
@@ -58,10 +59,6 @@ def pool_labels():
             "repayment_schedule_labels": REPAYMENT_SCHEDULE_LABELS}
 
 
-def _pool_or_404(pool_id: int) -> FundPool:
-    return db.get_or_404(FundPool, pool_id)
-
-
 @bp.route("")
 @can_view
 def pools():
@@ -88,7 +85,7 @@ def new_pool():
 @bp.route("/<int:pool_id>/edit", methods=["GET", "POST"])
 @finance_only
 def edit_pool(pool_id):
-    pool = _pool_or_404(pool_id)
+    pool = get_pool_or_404(pool_id)
     form = PoolForm(obj=pool)
     return save_form_or_render(form, "pools/pool_form.html",
                                lambda: services.save_pool(pool, actor=current_user, **_pool_fields(form)),
@@ -119,7 +116,7 @@ def _pool_context(pool: FundPool) -> dict:
 @bp.route("/<int:pool_id>")
 @can_view
 def pool(pool_id):
-    pool = _pool_or_404(pool_id)
+    pool = get_pool_or_404(pool_id)
     form = ContributionForm() if current_user.has_role(Role.FINANCE) and pool.status == PoolStatus.OPEN else None
     return render_template("pools/pool.html", form=form, **_pool_context(pool))
 
@@ -147,7 +144,7 @@ def _contribution_input(form) -> services.ContributionInput:
 @bp.route("/<int:pool_id>/contributions/new", methods=["GET", "POST"])
 @finance_only
 def new_contribution(pool_id):
-    pool = _pool_or_404(pool_id)
+    pool = get_pool_or_404(pool_id)
     form = ContributionForm()
     outcome = submit_form(
         form, lambda: services.record_contribution(pool.id, _contribution_input(form), actor=current_user),
@@ -175,10 +172,8 @@ def _contribution_recorded(pool: FundPool, contribution):
 @bp.route("/<int:pool_id>/entries/<int:entry_id>/reverse", methods=["GET", "POST"])
 @finance_only
 def reverse_entry(pool_id, entry_id):
-    pool = _pool_or_404(pool_id)
-    entry = db.session.get(LedgerEntry, entry_id)
-    if entry is None or entry.pool_id != pool.id:
-        abort(404)
+    pool = get_pool_or_404(pool_id)
+    entry = get_entry_or_404(pool, entry_id)
     form = ReversalForm()
     statement_url = url_for("pools.statement", pool_id=pool.id)
     outcome = submit_form(form, lambda: services.reverse_entry(
@@ -201,7 +196,7 @@ def _statement_filter() -> tuple[StatementFilterForm, StatementFilter]:
 @bp.route("/<int:pool_id>/statement")
 @can_view
 def statement(pool_id):
-    pool = _pool_or_404(pool_id)
+    pool = get_pool_or_404(pool_id)
     form, filters = _statement_filter()
     page = paginate_rows(statement_select(pool, filters))
     page.items = list(with_project_titles(page.items))
@@ -218,8 +213,8 @@ STATEMENT_COLUMNS = [
     Column(_l("Counterparty or project"), lambda row: row[2].contributor if row[2] else (row[3] or "")),
     Column(_l("Memo"), lambda row: row[0].memo),
     Column(_l("Reverses entry"), lambda row: row[0].reverses_id),
-    Column(_l("Amount (yuan)"), lambda row: Fen(row[0].amount_fen)),
-    Column(_l("Balance (yuan)"), lambda row: Fen(row[1])),
+    Column(_l("Amount (yuan)"), lambda row: fen_to_yuan_decimal(row[0].amount_fen)),
+    Column(_l("Balance (yuan)"), lambda row: fen_to_yuan_decimal(row[1])),
     Column(_l("Recorded by"), lambda row: row[0].actor.display_name),
     Column(_l("Recorded at"), lambda row: row[0].created_at),
 ]
@@ -228,7 +223,7 @@ STATEMENT_COLUMNS = [
 @bp.route("/<int:pool_id>/statement.<fmt>")
 @can_view
 def export_statement(pool_id, fmt):
-    pool = _pool_or_404(pool_id)
+    pool = get_pool_or_404(pool_id)
     _, filters = _statement_filter()
     rows = with_project_titles(db.session.execute(statement_select(pool, filters).execution_options(yield_per=2000)))
     return export_response(fmt, f"statement-pool-{pool.id}", STATEMENT_COLUMNS, rows, sheet_title=pool.name)
@@ -245,13 +240,13 @@ def loans():
 LOAN_COLUMNS = [
     Column(_l("Fund pool"), lambda p: p.contribution.entry.pool.name),
     Column(_l("Lender"), lambda p: p.contribution.lender),
-    Column(_l("Rate (%)"), lambda p: p.contribution.annual_rate_bp / 100),
+    Column(_l("Rate (%)"), lambda p: rate_percent(p.contribution.annual_rate_bp)),
     Column(_l("Start"), lambda p: p.contribution.loan_start_on),
     Column(_l("Maturity"), lambda p: p.maturity_on),
-    Column(_l("Principal"), lambda p: Fen(p.principal_fen)),
-    Column(_l("Principal outstanding"), lambda p: Fen(p.principal_outstanding_fen)),
-    Column(_l("Interest accrued"), lambda p: Fen(p.interest_accrued_fen)),
-    Column(_l("Interest owed"), lambda p: Fen(p.interest_owed_fen)),
+    Column(_l("Principal"), lambda p: fen_to_yuan_decimal(p.principal_fen)),
+    Column(_l("Principal outstanding"), lambda p: fen_to_yuan_decimal(p.principal_outstanding_fen)),
+    Column(_l("Interest accrued"), lambda p: fen_to_yuan_decimal(p.interest_accrued_fen)),
+    Column(_l("Interest owed"), lambda p: fen_to_yuan_decimal(p.interest_owed_fen)),
     Column(_l("Collateral"), lambda p: "; ".join(asset.name for asset in p.contribution.collateral)),
 ]
 

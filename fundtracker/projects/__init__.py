@@ -6,6 +6,7 @@ from ..signals import Hook, connect
 
 
 def init_app(app) -> None:
+    from . import models  # noqa: F401  (its tables)
     from .demo import seed_projects
     from .services import project_titles
     from .todo import WAITING, provider_for

@@ -10,7 +10,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..money import format_fen
 from .loaders import acts_as_village
-from .models import FUNDING_SOURCES, Project, ProjectStatus, ProjectYearPlan
+from .models import FUNDING_SOURCES, Project, ProjectCategory, ProjectStatus, ProjectYearPlan
 
 PLAN_YEARS = 3
 EDITABLE_STATUSES = frozenset({ProjectStatus.DRAFT, ProjectStatus.RETURNED})
@@ -19,7 +19,7 @@ EDITABLE_STATUSES = frozenset({ProjectStatus.DRAFT, ProjectStatus.RETURNED})
 @dataclass
 class ApplicationInput:
     title: str
-    category: str = "other"
+    category: str = ProjectCategory.OTHER
     description: str = ""
     location: str = ""
     start_on: date | None = None

@@ -1,67 +1,44 @@
 """Village projects (项目): the application ("one project, one plan") and its yearly plan."""
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
+from ..enums import LabelledEnum
 from ..extensions import db
 
 
-class ProjectStatus(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    TOWN_PASSED = "town_passed"
-    VETTING = "vetting"
-    APPROVED = "approved"
-    IN_PROGRESS = "in_progress"
-    ACCEPTED = "accepted"
-    OPERATING = "operating"
-    CLOSED = "closed"
-    RETURNED = "returned"
-    REJECTED = "rejected"
-    EXITED = "exited"
+class ProjectStatus(LabelledEnum):
+    DRAFT = "draft", _l("Draft")
+    SUBMITTED = "submitted", _l("Submitted")
+    TOWN_PASSED = "town_passed", _l("Passed by the township")
+    VETTING = "vetting", _l("County vetting")
+    APPROVED = "approved", _l("Approved")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    ACCEPTED = "accepted", _l("Accepted")
+    OPERATING = "operating", _l("Operating")
+    CLOSED = "closed", _l("Finished and closed")
+    RETURNED = "returned", _l("Returned for revision")
+    REJECTED = "rejected", _l("Rejected")
+    EXITED = "exited", _l("Exited (funds recovered)")
 
 
-PROJECT_STATUS_LABELS = {
-    ProjectStatus.DRAFT: _l("Draft"),
-    ProjectStatus.SUBMITTED: _l("Submitted"),
-    ProjectStatus.TOWN_PASSED: _l("Passed by the township"),
-    ProjectStatus.VETTING: _l("County vetting"),
-    ProjectStatus.APPROVED: _l("Approved"),
-    ProjectStatus.IN_PROGRESS: _l("In progress"),
-    ProjectStatus.ACCEPTED: _l("Accepted"),
-    ProjectStatus.OPERATING: _l("Operating"),
-    ProjectStatus.CLOSED: _l("Finished and closed"),
-    ProjectStatus.RETURNED: _l("Returned for revision"),
-    ProjectStatus.REJECTED: _l("Rejected"),
-    ProjectStatus.EXITED: _l("Exited (funds recovered)"),
-}
-
-_STATUS_SQL = ", ".join(f"'{s.value}'" for s in ProjectStatus)
+PROJECT_STATUS_LABELS = ProjectStatus.labels()
 
 
-class ProjectCategory(StrEnum):
-    LIVESTOCK = "livestock"
-    AQUACULTURE = "aquaculture"
-    CROPS = "crops"
-    PROCESSING = "processing"
-    RURAL_TOURISM = "rural_tourism"
-    PROPERTY_LEASING = "property_leasing"
-    OTHER = "other"
+class ProjectCategory(LabelledEnum):
+    LIVESTOCK = "livestock", _l("Livestock")
+    AQUACULTURE = "aquaculture", _l("Aquaculture")
+    CROPS = "crops", _l("Crops")
+    PROCESSING = "processing", _l("Processing")
+    RURAL_TOURISM = "rural_tourism", _l("Rural tourism")
+    PROPERTY_LEASING = "property_leasing", _l("Property leasing")
+    OTHER = "other", _l("Other")
 
 
-PROJECT_CATEGORY_LABELS = {
-    ProjectCategory.LIVESTOCK: _l("Livestock"),
-    ProjectCategory.AQUACULTURE: _l("Aquaculture"),
-    ProjectCategory.CROPS: _l("Crops"),
-    ProjectCategory.PROCESSING: _l("Processing"),
-    ProjectCategory.RURAL_TOURISM: _l("Rural tourism"),
-    ProjectCategory.PROPERTY_LEASING: _l("Property leasing"),
-    ProjectCategory.OTHER: _l("Other"),
-}
+PROJECT_CATEGORY_LABELS = ProjectCategory.labels()
 
 # The funding plan by source (资金来源): column name -> label. Must add up to the total investment.
 FUNDING_SOURCES = {
@@ -76,7 +53,7 @@ FUNDING_SOURCES = {
 class Project(db.Model):
     __tablename__ = "projects"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_STATUS_SQL})", name="known_status"),
+        ProjectStatus.check_constraint("status", name="known_status"),
         CheckConstraint("total_investment_fen >= 0", name="total_investment_not_negative"),
         CheckConstraint("requested_fen >= 0", name="requested_not_negative"),
         CheckConstraint("approved_amount_fen IS NULL OR approved_amount_fen > 0", name="approved_positive"),
@@ -93,7 +70,7 @@ class Project(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    category: Mapped[str] = mapped_column(String(30), default="other")
+    category: Mapped[str] = mapped_column(String(30), default=ProjectCategory.OTHER)
     status: Mapped[str] = mapped_column(String(20), default=ProjectStatus.DRAFT, index=True)
     total_investment_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     requested_fen: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -185,17 +162,13 @@ class ProjectEvent(db.Model):
     actor = relationship("User", lazy="joined")
 
 
-class DecisionOutcome(StrEnum):
-    APPROVE = "approve"
-    REJECT = "reject"
-    RETURN = "return"
+class DecisionOutcome(LabelledEnum):
+    APPROVE = "approve", _l("Approved")
+    REJECT = "reject", _l("Rejected")
+    RETURN = "return", _l("Returned for revision")
 
 
-DECISION_LABELS = {
-    DecisionOutcome.APPROVE: _l("Approved"),
-    DecisionOutcome.REJECT: _l("Rejected"),
-    DecisionOutcome.RETURN: _l("Returned for revision"),
-}
+DECISION_LABELS = DecisionOutcome.labels()
 
 
 class ProjectDecision(db.Model):
@@ -203,7 +176,7 @@ class ProjectDecision(db.Model):
 
     __tablename__ = "project_decisions"
     __table_args__ = (
-        CheckConstraint("outcome IN ('approve', 'reject', 'return')", name="known_outcome"),
+        DecisionOutcome.check_constraint("outcome", name="known_outcome"),
         CheckConstraint(
             "(outcome = 'approve') = (approved_amount_fen IS NOT NULL AND pool_id IS NOT NULL)",
             name="approval_has_amount_and_pool",
@@ -241,21 +214,15 @@ class ProjectVersion(db.Model):
     submitted_by = relationship("User", lazy="joined")
 
 
-class AttachmentKind(StrEnum):
-    PLAN = "plan"
-    QUOTE = "quote"
-    MINUTES = "minutes"
-    PHOTO = "photo"
-    OTHER = "other"
+class AttachmentKind(LabelledEnum):
+    PLAN = "plan", _l("Plan")
+    QUOTE = "quote", _l("Quote")
+    MINUTES = "minutes", _l("Meeting minutes")
+    PHOTO = "photo", _l("Photo")
+    OTHER = "other", _l("Other document")
 
 
-ATTACHMENT_KIND_LABELS = {
-    AttachmentKind.PLAN: _l("Plan"),
-    AttachmentKind.QUOTE: _l("Quote"),
-    AttachmentKind.MINUTES: _l("Meeting minutes"),
-    AttachmentKind.PHOTO: _l("Photo"),
-    AttachmentKind.OTHER: _l("Other document"),
-}
+ATTACHMENT_KIND_LABELS = AttachmentKind.labels()
 
 
 class ProjectAttachment(db.Model):

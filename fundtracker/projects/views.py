@@ -1,6 +1,4 @@
 """Project pages: the library, the application form, the project page with its tabs, actions."""
-from dataclasses import dataclass
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,11 +8,11 @@ from sqlalchemy import select
 from ..auth.access import roles_required
 from ..auth.roles import Role
 from ..errors import DomainError, attach_to_form
-from ..exports import Column, Fen, export_response
+from ..exports import Column, export_response
 from ..extensions import db
 from ..geo import services as geo
 from ..htmx import redirect_after_post, render_page_or_fragment
-from ..money import MoneyError, format_fen, parse_yuan
+from ..money import MoneyError, fen_to_yuan_decimal, format_fen, parse_yuan
 from ..pools.models import FundPool, PoolStatus
 from ..pools.services import pool_figures
 from ..uploads import send_stored_file
@@ -23,7 +21,7 @@ from . import services, workflow
 from .applications import EDITABLE_STATUSES, funding_gap_fen, refuse_inconsistent_application, save_application
 from .forms import ApplicationForm, ApprovalForm, AttachmentForm, CityFilingForm, TransitionForm
 from .library import DEFAULT_SORT, SORTS, LibraryFilter, counts_by_status, library_select
-from .loaders import acts_as_village, get_attachment_or_404, get_project_or_404
+from .loaders import acts_as_village, get_attachment_or_404, get_project_or_404, project_acting_roles
 from .models import (
     ATTACHMENT_KIND_LABELS,
     DECISION_LABELS,
@@ -103,9 +101,9 @@ LIBRARY_COLUMNS = [
     Column(_l("Village"), lambda p: p.village.name),
     Column(_l("Category"), lambda p: str(PROJECT_CATEGORY_LABELS[p.category])),
     Column(_l("Status"), lambda p: str(PROJECT_STATUS_LABELS[p.status])),
-    Column(_l("Total investment (yuan)"), lambda p: Fen(p.total_investment_fen)),
-    Column(_l("Amount asked from the pool (yuan)"), lambda p: Fen(p.requested_fen)),
-    Column(_l("Approved amount (yuan)"), lambda p: Fen(p.approved_amount_fen)),
+    Column(_l("Total investment (yuan)"), lambda p: fen_to_yuan_decimal(p.total_investment_fen)),
+    Column(_l("Amount asked from the pool (yuan)"), lambda p: fen_to_yuan_decimal(p.requested_fen)),
+    Column(_l("Approved amount (yuan)"), lambda p: fen_to_yuan_decimal(p.approved_amount_fen)),
     Column(_l("Fund pool"), lambda p: p.pool.name if p.pool else ""),
     Column(_l("Start date"), lambda p: p.start_on),
     Column(_l("End date"), lambda p: p.end_on),
@@ -220,9 +218,11 @@ def versions(project_id):
 
 
 def _may_upload(project) -> bool:
-    if current_user.has_role(Role.REVIEWER, Role.APPROVER, Role.TOWN):
+    """County reviewers and approvers, the project's own village collective, and a township reviewer
+    of its township; a user who is also a village collective attaches files only to their own village's."""
+    if current_user.has_role(Role.REVIEWER, Role.APPROVER) or acts_as_village(current_user, project):
         return True
-    return acts_as_village(current_user, project)
+    return Role.TOWN in project_acting_roles(project, current_user) and not current_user.has_role(Role.VILLAGE)
 
 
 @bp.route("/<int:project_id>/attachments", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from ..signals import Hook, connect
 
 
 def init_app(app) -> None:
+    from . import models  # noqa: F401  (its tables)
     from ..projects.workflow import MACHINE_NAME
     from .demo import panel_demo_step
     from .services import decision_gate, decision_score

@@ -1,12 +1,12 @@
 """County vetting (县级联审): criteria sets, the "4+X" panel, declarations, score sheets, site visits."""
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
+from ..enums import LabelledEnum
 from ..extensions import db
 
 
@@ -51,21 +51,20 @@ class Criterion(db.Model):
     weight: Mapped[int]
 
 
-class RiskGrade(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
+class RiskGrade(LabelledEnum):
+    LOW = "low", _l("Low")
+    MEDIUM = "medium", _l("Medium")
+    HIGH = "high", _l("High")
 
 
-RISK_GRADE_LABELS = {RiskGrade.LOW: _l("Low"), RiskGrade.MEDIUM: _l("Medium"), RiskGrade.HIGH: _l("High")}
+RISK_GRADE_LABELS = RiskGrade.labels()
 
 
 class ProjectVetting(db.Model):
     """A project's vetting: the criteria version it uses and the panel's final risk grade."""
 
     __tablename__ = "project_vettings"
-    __table_args__ = (CheckConstraint("final_risk_grade IS NULL OR final_risk_grade IN ('low', 'medium', 'high')",
-                                      name="known_grade"),)
+    __table_args__ = (RiskGrade.check_constraint("final_risk_grade", name="known_grade", nullable=True),)
 
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True)
     criteria_set_id: Mapped[int] = mapped_column(ForeignKey("criteria_sets.id"))
@@ -75,24 +74,20 @@ class ProjectVetting(db.Model):
     criteria_set: Mapped[CriteriaSet] = relationship(lazy="joined")
 
 
-class Declaration(StrEnum):
-    PENDING = "pending"
-    NO_CONFLICT = "no_conflict"
-    RECUSED = "recused"
+class Declaration(LabelledEnum):
+    PENDING = "pending", _l("Declaration pending")
+    NO_CONFLICT = "no_conflict", _l("No conflict of interest")
+    RECUSED = "recused", _l("Recused")
 
 
-DECLARATION_LABELS = {
-    Declaration.PENDING: _l("Declaration pending"),
-    Declaration.NO_CONFLICT: _l("No conflict of interest"),
-    Declaration.RECUSED: _l("Recused"),
-}
+DECLARATION_LABELS = Declaration.labels()
 
 
 class PanelMember(db.Model):
     __tablename__ = "panel_members"
     __table_args__ = (
         UniqueConstraint("project_id", "reviewer_id"),
-        CheckConstraint("declaration IN ('pending', 'no_conflict', 'recused')", name="known_declaration"),
+        Declaration.check_constraint("declaration", name="known_declaration"),
         CheckConstraint("declaration <> 'recused' OR recusal_reason <> ''", name="recusal_has_reason"),
     )
 
@@ -109,17 +104,18 @@ class PanelMember(db.Model):
     sheet: Mapped["ScoreSheet | None"] = relationship(back_populates="member", uselist=False, lazy="selectin")
 
 
-class Recommendation(StrEnum):
-    APPROVE = "approve"
-    APPROVE_WITH_CONDITIONS = "conditions"
-    REJECT = "reject"
+class Recommendation(LabelledEnum):
+    APPROVE = "approve", _l("Approve")
+    APPROVE_WITH_CONDITIONS = "conditions", _l("Approve with conditions")
+    REJECT = "reject", _l("Reject")
 
 
-RECOMMENDATION_LABELS = {
-    Recommendation.APPROVE: _l("Approve"),
-    Recommendation.APPROVE_WITH_CONDITIONS: _l("Approve with conditions"),
-    Recommendation.REJECT: _l("Reject"),
-}
+RECOMMENDATION_LABELS = Recommendation.labels()
+
+
+class SheetStatus(LabelledEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
 
 
 class ScoreSheet(db.Model):
@@ -127,7 +123,7 @@ class ScoreSheet(db.Model):
 
     __tablename__ = "score_sheets"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'submitted')", name="known_status"),
+        SheetStatus.check_constraint("status", name="known_status"),
         CheckConstraint("status = 'draft' OR (total_centi IS NOT NULL AND recommendation IS NOT NULL)",
                         name="submitted_is_complete"),
     )
@@ -135,7 +131,7 @@ class ScoreSheet(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     panel_member_id: Mapped[int] = mapped_column(ForeignKey("panel_members.id"), unique=True)
     criteria_set_id: Mapped[int] = mapped_column(ForeignKey("criteria_sets.id"))
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=SheetStatus.DRAFT)
     recommendation: Mapped[str | None] = mapped_column(String(20))
     total_centi: Mapped[int | None]  # weighted total in hundredths of a point, set on submission
     submitted_at: Mapped[datetime | None]
@@ -146,7 +142,7 @@ class ScoreSheet(db.Model):
 
     @property
     def submitted(self) -> bool:
-        return self.status == "submitted"
+        return self.status == SheetStatus.SUBMITTED
 
 
 class Score(db.Model):

@@ -8,7 +8,10 @@ hundredth. A spread of more than the threshold between the highest and the lowes
 flagged.
 """
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
+
+from ..money import hundredths, round_half_up
 
 CENTI = 100
 
@@ -16,10 +19,6 @@ CENTI = 100
 def sheet_total_centi(weights_and_scores) -> int:
     """[(weight, score), ...] -> weighted total in hundredths of a point."""
     return sum(weight * score for weight, score in weights_and_scores)
-
-
-def round_half_up(value: Fraction) -> int:
-    return int(value + Fraction(1, 2)) if value >= 0 else -int(-value + Fraction(1, 2))
 
 
 def counted_totals(totals: list[int], trim_from: int) -> list[int]:
@@ -41,10 +40,13 @@ def criterion_mean_centi(scores: list[int]) -> int | None:
     return round_half_up(Fraction(sum(scores) * CENTI, len(scores))) if scores else None
 
 
+def points(centi: int | None) -> Decimal | None:
+    """7825 hundredths -> Decimal('78.25') points, for exports."""
+    return hundredths(centi)
+
+
 def format_points(centi: int | None) -> str:
-    if centi is None:
-        return "—"
-    return f"{centi // CENTI}.{centi % CENTI:02d}"
+    return "—" if centi is None else str(points(centi))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from ..clock import refuse_future_date
 from ..database import utcnow
 from ..errors import DomainError
 from ..extensions import db
-from ..projects.models import Project, ProjectStatus
+from ..projects.models import AttachmentKind, Project, ProjectStatus
 from ..projects.services import add_attachment
 from ..projects.workflow import Action
 from .models import (
@@ -26,6 +26,7 @@ from .models import (
     RiskGrade,
     Score,
     ScoreSheet,
+    SheetStatus,
     SiteVisit,
 )
 from .scoring import PanelResult, criterion_mean_centi, panel_score_centi, sheet_total_centi, spread_flagged
@@ -244,7 +245,7 @@ def save_sheet(project: Project, data: SheetInput, *, submit: bool, actor) -> Sc
             sheet.scores.append(score)
     sheet.recommendation = data.recommendation or None
     if submit:
-        sheet.status, sheet.submitted_at = "submitted", utcnow()
+        sheet.status, sheet.submitted_at = SheetStatus.SUBMITTED, utcnow()
         sheet.total_centi = sheet_total_centi((c.weight, data.scores[c.id]) for c in criteria)
     db.session.flush()
     record_audit("vetting.submit" if submit else "vetting.save_sheet", "project", project.id,
@@ -331,7 +332,7 @@ def record_site_visit(project: Project, *, visited_on: date, place: str, partici
     db.session.add(visit)
     db.session.flush()
     for photo in photos:
-        attachment = add_attachment(project, photo, kind="photo", actor=actor, site_visit_id=visit.id)
+        attachment = add_attachment(project, photo, kind=AttachmentKind.PHOTO, actor=actor, site_visit_id=visit.id)
         if attachment.content_type not in PHOTO_TYPES:
             raise DomainError(_l("Site-visit photos must be JPEG or PNG images."), field="photos")
     record_audit("vetting.site_visit", "project", project.id, summary=f"{visited_on} {place}"[:200], actor=actor)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..main.todo import TodoItem
 from ..projects.models import Project, ProjectStatus
-from .models import Declaration, PanelMember, ScoreSheet
+from .models import Declaration, PanelMember, ScoreSheet, SheetStatus
 from .services import PANEL_STATUSES
 
 
@@ -21,7 +21,8 @@ def reviewer_todos(user) -> list[TodoItem]:
     declare = sum(1 for declaration, _, _ in rows if declaration == Declaration.PENDING)
     score = sum(1 for declaration, sheet, status in rows
                 if declaration == Declaration.NO_CONFLICT and sheet is None and status == ProjectStatus.VETTING)
-    submit = sum(1 for declaration, sheet, _ in rows if declaration == Declaration.NO_CONFLICT and sheet == "draft")
+    submit = sum(1 for declaration, sheet, _ in rows
+                 if declaration == Declaration.NO_CONFLICT and sheet == SheetStatus.DRAFT)
     url = url_for("vetting.my_panels")
     return [TodoItem(_l("Panels waiting for your declaration"), url, declare),
             TodoItem(_l("Projects waiting for your score sheet"), url, score),

@@ -10,7 +10,6 @@ from ..auth.access import roles_required
 from ..auth.models import User, UserRole
 from ..auth.roles import DEPARTMENT_LABELS, Role
 from ..database import utcnow
-from ..errors import DomainError
 from ..exports import Column, export_response
 from ..extensions import db
 from ..htmx import redirect_after_post, render_page_or_fragment
@@ -36,10 +35,9 @@ from .models import (
     CriteriaSet,
     Declaration,
     PanelMember,
-    ScoreSheet,
     SiteVisit,
 )
-from .scoring import format_points
+from .scoring import format_points, points
 
 bp = Blueprint("vetting", __name__)
 COUNTY_VIEWERS = (Role.REVIEWER, Role.APPROVER, Role.ADMIN, Role.FINANCE)
@@ -303,7 +301,7 @@ def export_scores(project_id):
     columns = [Column(_l("Reviewer"), lambda row: row[0].reviewer.display_name),
                Column(_l("Department"), lambda row: str(DEPARTMENT_LABELS.get(row[0].reviewer.department, ""))),
                *[Column(f"{c.name} ({c.weight}%)", lambda row, cid=c.id: _score_of(row[1], cid)) for c in criteria],
-               Column(_l("Weighted total"), lambda row: row[1].total_centi / 100),
+               Column(_l("Weighted total"), lambda row: points(row[1].total_centi)),
                Column(_l("Recommendation"), lambda row: str(RECOMMENDATION_LABELS[row[1].recommendation]))]
     return export_response("xlsx", f"panel-scores-project-{project.id}", columns, _score_rows(project),
                            sheet_title=project.title)

@@ -9,7 +9,6 @@ from fundtracker.auth.roles import Role
 from fundtracker.errors import DomainError
 from fundtracker.extensions import db
 from fundtracker.pools.services import figures_for
-from fundtracker.projects import workflow
 from fundtracker.projects.applications import save_application
 from fundtracker.projects.models import ProjectDecision, ProjectEvent, ProjectStatus, ProjectVersion
 from fundtracker.projects.workflow import (
