@@ -45,3 +45,27 @@ def drop_append_only_trigger_sql(dialect: str, table: str) -> list[str]:
     if dialect == "postgresql":
         return [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}"]
     return [f"DROP TRIGGER IF EXISTS {table}_no_{operation} " for operation in ("update", "delete")]
+
+
+def truncate_guard_sql(dialect: str, table: str) -> list[str]:
+    """PostgreSQL: a statement-level trigger that refuses TRUNCATE (row triggers do not see it).
+    SQLite has no TRUNCATE."""
+    if dialect != "postgresql":
+        return []
+    return [
+        """
+        CREATE OR REPLACE FUNCTION forbid_append_only_truncate() RETURNS trigger AS $$
+        BEGIN
+            RAISE EXCEPTION 'table % is append-only: TRUNCATE refused', TG_TABLE_NAME;
+        END
+        $$ LANGUAGE plpgsql
+        """,
+        f"""
+        CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+        FOR EACH STATEMENT EXECUTE FUNCTION forbid_append_only_truncate()
+        """,
+    ]
+
+
+def drop_truncate_guard_sql(dialect: str, table: str) -> list[str]:
+    return [f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}"] if dialect == "postgresql" else []

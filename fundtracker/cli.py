@@ -1,4 +1,5 @@
-"""flask commands of the core: create-admin, seed-demo, backup (domains add theirs in init_app)."""
+"""flask commands of the core: create-admin, seed-demo, backup, db-roles (domains add theirs in init_app)."""
+import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ from sqlalchemy.engine import make_url
 from .auth import services as accounts
 from .auth.roles import Role
 from .database import is_sqlite
+from .db_roles import app_role_statements, run_statements
 from .demo import DEMO_PASSWORD, database_is_empty, seed_demo
 from .errors import DomainError
 from .extensions import db
@@ -19,6 +21,7 @@ def register_cli(app) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(backup)
+    app.cli.add_command(db_roles)
 
 
 @click.command("create-admin")
@@ -73,3 +76,51 @@ def backup(output):
     with sqlite3.connect(source_path) as source, sqlite3.connect(output) as target:
         source.backup(target)  # the SQLite online backup API: consistent while others write
     click.echo(f"Backup written to {output}")
+
+
+SQLITE_HAS_NO_ROLES = (
+    "SQLite has no roles: whoever can write the database file (its owner) can rewrite it. "
+    "The ledger's hash chain makes such a rewrite visible: run `flask verify-ledger`. "
+    "Keep the file readable and writable by its owner only."
+)
+HIDDEN_PASSWORD = "********"
+
+
+@click.command("db-roles")
+@click.option("--app-role", required=True, help="The PostgreSQL role the application runs as.")
+@click.option("--password-env", metavar="VAR", default=None,
+              help="Environment variable that holds the app role's password.")
+@click.option("--apply", is_flag=True,
+              help="Run the statements in one transaction (as the owner of the tables) instead of printing them.")
+def db_roles(app_role, password_env, apply):
+    """PostgreSQL: a role for the application that cannot rewrite the append-only tables."""
+    if is_sqlite():
+        raise click.ClickException(SQLITE_HAS_NO_ROLES)
+    password = _password_from_environment(password_env)
+    try:
+        with db.engine.begin() as connection:
+            statements = app_role_statements(connection, app_role, password if apply else _hidden(password))
+            if apply:
+                run_statements(connection, statements)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    if apply:
+        click.echo(f"Role {app_role} may now read and add rows, and change only the tables that are not append-only.")
+        return
+    if password is not None:
+        click.echo(f"-- the password from ${password_env} is shown as {HIDDEN_PASSWORD}; --apply uses the real one")
+    for statement in statements:
+        click.echo(statement + ";")
+
+
+def _password_from_environment(variable):
+    if variable is None:
+        return None
+    password = os.environ.get(variable)
+    if not password:
+        raise click.ClickException(f"The environment variable {variable} is not set or is empty.")
+    return password
+
+
+def _hidden(password):
+    return None if password is None else HIDDEN_PASSWORD

@@ -8,10 +8,13 @@ start a deferred BEGIN so that pages keep loading while someone writes.
 
 PostgreSQL: rows are locked with SELECT ... FOR UPDATE through lock_row().
 """
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import has_request_context, request
 from sqlalchemy import event, select
+from sqlalchemy.engine import make_url
 
 from .extensions import db
 
@@ -47,14 +50,26 @@ def configure_sqlite(engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _transaction_may_write() else "BEGIN")
 
 
+def create_private_sqlite_file(url: str) -> None:
+    """A new SQLite database file is readable and writable by its owner only (0600): its owner can
+    rewrite it, nobody else may read it. SQLite gives its -wal and -shm files the same mode."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or Path(database).exists():
+        return
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 def init_engine(app) -> None:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        create_private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     with app.app_context():
         engine = db.engine
         if is_sqlite(engine):
             configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
 
-def lock_row(model, row_id):
+def lock_row(model, row_id, key=None):
     """Load one row for update, locked until the transaction ends, or None.
 
     PostgreSQL takes a row lock (FOR UPDATE); SQLite already holds the database write
@@ -63,7 +78,7 @@ def lock_row(model, row_id):
     """
     stmt = (
         select(model)
-        .where(model.id == row_id)
+        .where((model.id if key is None else key) == row_id)
         .with_for_update(of=model)
         .execution_options(populate_existing=True)
     )

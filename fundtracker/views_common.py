@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from flask import abort, current_app, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_sqlalchemy.pagination import SelectPagination
 from flask_wtf import FlaskForm
 
 from .errors import DomainError, RefusedAndRecorded, attach_to_form
@@ -149,16 +148,3 @@ def page_number() -> int:
 def paginate(stmt, per_page: int | None = None):
     return db.paginate(stmt, page=page_number(), per_page=per_page or current_app.config["PAGE_SIZE"],
                        error_out=False, max_per_page=500)
-
-
-class RowPagination(SelectPagination):
-    """Pages of whole result rows; db.paginate keeps only each row's first column."""
-
-    def _query_items(self) -> list:
-        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return list(self._query_args["session"].execute(select).all())
-
-
-def paginate_rows(stmt, per_page: int | None = None) -> RowPagination:
-    return RowPagination(select=stmt, session=db.session(), page=page_number(),
-                         per_page=per_page or current_app.config["PAGE_SIZE"], error_out=False, max_per_page=500)

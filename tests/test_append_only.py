@@ -9,8 +9,15 @@ from fundtracker.append_only import APPEND_ONLY_TABLES
 from fundtracker.audit.services import record_audit
 from fundtracker.auth.roles import Role
 from fundtracker.extensions import db
-from fundtracker.pools.models import Commitment, EntryKind, FundPool, LoanRepayment
-from fundtracker.pools.services import CollateralInput, ContributionInput, LoanTerms, append_entry, record_contribution
+from fundtracker.pools.models import EntryKind, FundPool, LoanRepayment
+from fundtracker.pools.services import (
+    CollateralInput,
+    ContributionInput,
+    LoanTerms,
+    append_entry,
+    commit_to_project,
+    record_contribution,
+)
 from fundtracker.projects.models import ProjectDecision, ProjectEvent, ProjectVersion
 
 from .conftest import USE_POSTGRES
@@ -50,8 +57,8 @@ def a_row_in_every_append_only_table(make_user, make_project):
                      comment="original", actor_id=approver.id),
         ProjectDecision(project_id=project.id, outcome="return", reason="original", decided_by_id=approver.id),
         ProjectVersion(project_id=project.id, number=1, snapshot={"title": project.title}, submitted_by_id=approver.id),
-        Commitment(pool_id=pool.id, project_id=project.id, kind="commitment", amount_fen=10_00, actor_id=approver.id),
     ])
+    commit_to_project(pool.id, project.id, 10_00, actor=approver)
     db.session.commit()
     return {table: db.session.execute(text(f"SELECT min(id) FROM {table}")).scalar_one()
             for table in APPEND_ONLY_TABLES}

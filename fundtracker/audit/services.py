@@ -6,8 +6,12 @@ from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..chain import SEED, ChainHead, audit_fields, link, lock_chain_head
+from ..database import utcnow
 from ..extensions import db
 from .models import AuditEvent
+
+AUDIT_CHAIN = "audit"
 
 
 def _jsonable(value):
@@ -31,6 +35,7 @@ def _current_actor_id():
 def record_audit(action: str, object_type: str, object_id=None, *, summary: str = "",
                  before: dict | None = None, after: dict | None = None, actor=None) -> AuditEvent:
     event = AuditEvent(
+        occurred_at=utcnow(),
         action=action,
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),
@@ -40,8 +45,18 @@ def record_audit(action: str, object_type: str, object_id=None, *, summary: str 
         actor_id=actor.id if actor is not None else _current_actor_id(),
         ip_address=request.remote_addr if has_request_context() else None,
     )
+    _chain(event)
     db.session.add(event)
     return event
+
+
+def _chain(event: AuditEvent) -> None:
+    """Link the event to the audit chain, under the chain head's lock (taken last in a transaction:
+    money writes lock their pool first)."""
+    head = lock_chain_head(AUDIT_CHAIN)
+    event.chain_sequence = head.sequence + 1
+    event.hash = link(head.hash, audit_fields(event))
+    head.sequence, head.hash = event.chain_sequence, event.hash
 
 
 def audit_query(*, actor_id=None, action=None, object_type=None, object_id=None,
@@ -65,3 +80,21 @@ def audit_query(*, actor_id=None, action=None, object_type=None, object_id=None,
 
 def known_actions() -> list[str]:
     return list(db.session.execute(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).scalars())
+
+
+def verify_audit_chain() -> list[str]:
+    """Walk the audit chain from its seed: the first event whose stored hash does not match is named."""
+    previous, sequence = SEED, 0
+    for row in db.session.execute(select(*AuditEvent.__table__.columns).order_by(AuditEvent.chain_sequence)
+                                  .execution_options(yield_per=5000)):
+        sequence += 1
+        previous = link(previous, audit_fields(row))
+        if row.chain_sequence != sequence:
+            return [f"audit event #{row.id}: chain position {row.chain_sequence}, expected {sequence}"]
+        if row.hash != previous:
+            return [f"audit event #{row.id} (position {sequence}) does not match its hash: "
+                    "the event or one before it was changed"]
+    head = db.session.get(ChainHead, AUDIT_CHAIN)
+    if sequence and (head is None or (head.sequence, head.hash) != (sequence, previous)):
+        return ["the audit chain's stored head differs from its events"]
+    return []

@@ -8,12 +8,13 @@ from ..signals import Hook, connect
 
 def init_app(app) -> None:
     from . import models  # noqa: F401  (its tables)
-    from .cli import verify_ledger_command
+    from .cli import verify_ledger_command, verify_statement_command
     from .demo import seed_pools
     from .views import POOL_VIEWERS, bp, loans_to_watch
 
     app.register_blueprint(bp)
     app.cli.add_command(verify_ledger_command)
+    app.cli.add_command(verify_statement_command)
     connect(app, Hook.NAVIGATION, NavEntry(_l("Fund pools"), "pools.pools", frozenset(POOL_VIEWERS), position=40))
     connect(app, Hook.NAVIGATION, NavEntry(_l("Ledger check"), "pools.verify", frozenset({Role.ADMIN}), position=60))
     connect(app, Hook.TODO, loans_to_watch, key=Role.FINANCE)

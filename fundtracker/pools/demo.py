@@ -15,7 +15,16 @@ from .models import (
     RepaymentSchedule,
     SourceType,
 )
-from .services import CollateralInput, ContributionInput, LoanTerms, record_contribution, reverse_entry, save_pool
+from .services import (
+    CollateralInput,
+    ContributionInput,
+    LoanTerms,
+    chained_contribution_rows,
+    lock_pool,
+    record_contribution,
+    reverse_entry,
+    save_pool,
+)
 
 WAN = 10_000 * 100  # fen in 万元
 ENTRIES_PER_SCALED_POOL = 1_000
@@ -75,14 +84,13 @@ def _seed_benchmark_pool(number: int, actor: User) -> None:
     entries, contributions = [], []
     for offset in range(ENTRIES_PER_SCALED_POOL):
         entry_id, amount = next_id + offset, (offset % 97 + 1) * 1_000_00
-        entries.append({"id": entry_id, "pool_id": pool.id, "kind": EntryKind.CONTRIBUTION, "amount_fen": amount,
-                        "value_date": start + timedelta(days=offset % 300), "memo": f"示范注资 {offset}",
-                        "actor_id": actor.id})
+        entries.append({"id": entry_id, "amount_fen": amount, "value_date": start + timedelta(days=offset % 300),
+                        "memo": f"示范注资 {offset}", "actor_id": actor.id})
         contributions.append({"pool_id": pool.id, "ledger_entry_id": entry_id, "source_type": list(SourceType)[offset % 5],
                               "contributor": f"示范出资方 {offset % 40}", "amount_fen": amount,
                               "received_on": start + timedelta(days=offset % 300), "recorded_by_id": actor.id,
                               **_benchmark_loan_terms(offset)})
-    db.session.execute(insert(LedgerEntry), entries)
+    db.session.execute(insert(LedgerEntry), chained_contribution_rows(lock_pool(pool.id), entries))
     db.session.execute(insert(Contribution), contributions)
     loans = db.session.execute(
         select(Contribution.id).where(Contribution.pool_id == pool.id, Contribution.source_type == SourceType.LOAN)

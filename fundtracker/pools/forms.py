@@ -56,3 +56,4 @@ class StatementFilterForm(Form):
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
     kind = SelectField(_l("Kind"), choices=[("", _l("All kinds")), *ENTRY_KIND_LABELS.items()], validators=[Optional()])
+    go_to = DateField(_l("Go to date"), validators=[Optional()])

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..chain import SEED
 from ..database import utcnow
 from ..enums import LabelledEnum
 from ..extensions import db
@@ -20,7 +21,12 @@ POOL_STATUS_LABELS = PoolStatus.labels()
 
 class FundPool(db.Model):
     __tablename__ = "fund_pools"
-    __table_args__ = (PoolStatus.check_constraint("status", name="known_status"),)
+    __table_args__ = (
+        PoolStatus.check_constraint("status", name="known_status"),
+        CheckConstraint("balance_fen >= 0", name="balance_not_negative"),
+        CheckConstraint("committed_fen >= 0", name="committed_not_negative"),
+        CheckConstraint("balance_fen >= committed_fen", name="available_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -29,9 +35,21 @@ class FundPool(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(10), default=PoolStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Stored figures, updated with every entry and commitment under the pool's row lock and
+    # recomputed from the rows by verify-ledger: the pages read these, never a sum over the ledger.
+    balance_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    committed_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # outstanding commitments
+    last_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    entry_chain_hash: Mapped[str] = mapped_column(String(64), default=SEED, server_default=SEED)
+    last_commitment_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    commitment_chain_hash: Mapped[str] = mapped_column(String(64), default=SEED, server_default=SEED)
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def available_fen(self) -> int:
+        return self.balance_fen - self.committed_fen
 
 
 class EntryKind(LabelledEnum):
@@ -67,6 +85,8 @@ class LedgerEntry(db.Model):
         ),
         CheckConstraint("(kind = 'reversal') = (reverses_id IS NOT NULL)", name="reversal_has_target"),
         Index("ix_ledger_entries_pool_id_id", "pool_id", "id"),
+        Index("uq_ledger_entries_pool_sequence", "pool_id", "sequence", unique=True),
+        Index("ix_ledger_entries_pool_value_date", "pool_id", "value_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,6 +100,9 @@ class LedgerEntry(db.Model):
     memo: Mapped[str] = mapped_column(String(500), default="")
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sequence: Mapped[int]  # 1, 2, 3… per pool, without gaps
+    balance_after_fen: Mapped[int] = mapped_column(BigInteger)  # the pool's balance after this entry
+    hash: Mapped[str] = mapped_column(String(64))  # SHA-256 over the previous entry's hash and this one
 
     pool: Mapped[FundPool] = relationship(lazy="joined")
     actor = relationship("User", lazy="joined")
@@ -105,6 +128,7 @@ class Commitment(db.Model):
                         name="amount_sign_by_kind"),
         CheckConstraint("kind = 'commitment' OR reason <> ''", name="release_has_reason"),
         Index("ix_pool_commitments_pool_id_id", "pool_id", "id"),
+        Index("uq_pool_commitments_pool_sequence", "pool_id", "sequence", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,6 +139,8 @@ class Commitment(db.Model):
     reason: Mapped[str] = mapped_column(String(500), default="")
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sequence: Mapped[int]  # 1, 2, 3… per pool, without gaps (a chain of its own)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class SourceType(LabelledEnum):

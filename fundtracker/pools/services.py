@@ -1,21 +1,26 @@
 """The ledger: the only way pool money moves, the commitments that set money aside for
 projects, and the pool figures computed from both.
 
-Every write locks the pool row first (lock_row), appends, then re-reads the figures in
-SQL and refuses (DomainError, the caller rolls back) if the balance or the available
-money would go below zero. Entries and commitments are never updated or deleted; a
-mistake is corrected by a reversal (once) or a release (with its reason).
+Every write locks the pool row first (lock_row), computes the pool's figures after the new
+row from the figures stored on the pool row, refuses (DomainError, the caller rolls back) if
+the balance, the outstanding commitments or the available money would go below zero, then
+appends the row with its sequence number, the balance after it and its link in the pool's
+hash chain (fundtracker/chain.py), and moves the stored figures. Entries and commitments are
+never updated or deleted; a mistake is corrected by a reversal (once) or a release (with its
+reason). verify-ledger recomputes every stored figure and every chain from the rows.
 """
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..audit.services import record_audit
+from ..chain import commitment_fields, entry_fields, link
 from ..clock import add_months, refuse_future_date
-from ..database import lock_row
+from ..database import lock_row, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..money import format_fen
@@ -54,7 +59,16 @@ def _project_payment_amount():
 
 
 def pool_figures(pool_ids) -> dict[int, PoolFigures]:
-    """Balance and outstanding commitments of many pools in three grouped queries."""
+    """The stored balance and outstanding commitments of many pools (one query over the pool rows)."""
+    pool_ids = list(pool_ids)
+    rows = db.session.execute(
+        select(FundPool.id, FundPool.balance_fen, FundPool.committed_fen).where(FundPool.id.in_(pool_ids))
+    ).all() if pool_ids else []
+    return {pool_id: PoolFigures(balance, committed) for pool_id, balance, committed in rows}
+
+
+def recomputed_pool_figures(pool_ids) -> dict[int, PoolFigures]:
+    """Balance and outstanding commitments summed from the rows (for verify-ledger), three grouped queries."""
     pool_ids = list(pool_ids)
     if not pool_ids:
         return {}
@@ -83,7 +97,7 @@ def pool_figures(pool_ids) -> dict[int, PoolFigures]:
 
 
 def figures_for(pool: FundPool) -> PoolFigures:
-    return pool_figures([pool.id])[pool.id]
+    return PoolFigures(pool.balance_fen, pool.committed_fen)
 
 
 def paid_to_projects_fen(project_ids=None) -> dict[int, int]:
@@ -119,8 +133,11 @@ def lock_pool(pool_id: int) -> FundPool:
     return pool
 
 
-def _refuse_if_overdrawn(pool: FundPool) -> None:
-    figures = figures_for(pool)
+def _refuse_if_overdrawn(pool: FundPool, figures: PoolFigures) -> None:
+    """The figures the pool would have after the new row; refused when any of them is negative."""
+    if figures.committed_fen < 0:
+        raise DomainError(_l("Refused: more would be paid out of %(pool)s than was committed to its projects.",
+                             pool=pool.name))
     if figures.balance_fen < 0:
         raise DomainError(_l("Refused: the balance of %(pool)s would become %(amount)s.",
                              pool=pool.name, amount=format_fen(figures.balance_fen)))
@@ -140,7 +157,7 @@ def commit_to_project(pool_id: int, project_id: int, amount_fen: int, *, actor, 
     pool = lock_pool(pool_id)
     if pool.status != PoolStatus.OPEN:
         raise DomainError(_l("The pool %(pool)s is closed.", pool=pool.name), field="pool_id")
-    available = figures_for(pool).available_fen
+    available = pool.available_fen
     if amount_fen > available:
         raise DomainError(_l("%(pool)s has %(available)s available; %(amount)s cannot be committed.",
                              pool=pool.name, available=format_fen(available), amount=format_fen(amount_fen)),
@@ -170,11 +187,16 @@ def release_commitment(pool_id: int, project_id: int, amount_fen: int, *, actor,
 
 def _append_commitment(pool: FundPool, project_id: int, kind: CommitmentKind, signed_fen: int, actor,
                        reason: str) -> Commitment:
+    """Append to the pool's commitment chain and move its stored outstanding commitments (pool locked)."""
+    _refuse_if_overdrawn(pool, PoolFigures(pool.balance_fen, pool.committed_fen + signed_fen))
     commitment = Commitment(pool_id=pool.id, project_id=project_id, kind=kind, amount_fen=signed_fen,
-                            reason=reason[:500], actor_id=actor.id)
+                            reason=reason[:500], actor_id=actor.id, sequence=pool.last_commitment_sequence + 1,
+                            created_at=utcnow())
+    commitment.hash = link(pool.commitment_chain_hash, commitment_fields(commitment))
+    pool.committed_fen += signed_fen
+    pool.last_commitment_sequence, pool.commitment_chain_hash = commitment.sequence, commitment.hash
     db.session.add(commitment)
     db.session.flush()
-    _refuse_if_overdrawn(pool)
     record_audit(f"pool.{kind}", "fund_pool", pool.id, summary=f"{pool.name} {format_fen(signed_fen)}",
                  after={"project_id": project_id, "amount_fen": signed_fen, "reason": reason}, actor=actor)
     return commitment
@@ -188,6 +210,37 @@ def _entry_snapshot(entry: LedgerEntry) -> dict:
     }
 
 
+ENTRY_DEFAULTS = {"project_id": None, "tranche_id": None, "reverses_id": None, "memo": ""}
+
+
+def _chain_entry(pool: FundPool, fields: dict, *, pays_project: bool) -> dict:
+    """The pool's next entry: its sequence, the balance after it, its hash; moves the pool's stored
+    figures (refused when one would go negative). A payment to a project draws down its commitment."""
+    fields = {**ENTRY_DEFAULTS, **fields, "pool_id": pool.id, "created_at": utcnow()}
+    amount = fields["amount_fen"]
+    figures = PoolFigures(pool.balance_fen + amount,
+                          pool.committed_fen + (amount if pays_project and fields["project_id"] else 0))
+    _refuse_if_overdrawn(pool, figures)
+    fields.update(sequence=pool.last_sequence + 1, balance_after_fen=figures.balance_fen)
+    fields["hash"] = link(pool.entry_chain_hash, entry_fields(SimpleNamespace(**fields)))
+    pool.balance_fen, pool.committed_fen = figures.balance_fen, figures.committed_fen
+    pool.last_sequence, pool.entry_chain_hash = fields["sequence"], fields["hash"]
+    return fields
+
+
+def _post_entry(pool: FundPool, *, pays_project: bool = False, **fields) -> LedgerEntry:
+    entry = LedgerEntry(**_chain_entry(pool, fields, pays_project=pays_project))
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def chained_contribution_rows(pool: FundPool, rows: list[dict]) -> list[dict]:
+    """Bulk writing (benchmark demo data): contribution entries with the same sequence, balances and
+    chain as one by one; the caller inserts them and keeps the pool row (locked) with its new figures."""
+    return [_chain_entry(pool, {**row, "kind": EntryKind.CONTRIBUTION}, pays_project=False) for row in rows]
+
+
 def append_entry(pool_id: int, kind: EntryKind, amount_fen: int, *, actor, value_date: date,
                  memo: str = "", project_id: int | None = None, tranche_id: int | None = None) -> LedgerEntry:
     """Move money: amount_fen is the positive size; the kind gives the sign."""
@@ -199,11 +252,9 @@ def append_entry(pool_id: int, kind: EntryKind, amount_fen: int, *, actor, value
     pool = lock_pool(pool_id)
     if kind == EntryKind.CONTRIBUTION and pool.status != PoolStatus.OPEN:
         raise DomainError(_l("The pool %(pool)s is closed; it takes no new contributions.", pool=pool.name))
-    entry = LedgerEntry(pool_id=pool.id, kind=kind, amount_fen=ENTRY_SIGN[kind] * amount_fen, project_id=project_id,
-                        tranche_id=tranche_id, value_date=value_date, memo=memo[:500], actor_id=actor.id)
-    db.session.add(entry)
-    db.session.flush()
-    _refuse_if_overdrawn(pool)
+    entry = _post_entry(pool, kind=kind, amount_fen=ENTRY_SIGN[kind] * amount_fen, project_id=project_id,
+                        tranche_id=tranche_id, value_date=value_date, memo=memo[:500], actor_id=actor.id,
+                        pays_project=kind == EntryKind.DISBURSEMENT)
     record_audit(f"ledger.{kind}", "ledger_entry", entry.id, summary=f"{pool.name} {format_fen(entry.amount_fen)}",
                  after=_entry_snapshot(entry), actor=actor)
     return entry
@@ -223,12 +274,10 @@ def reverse_entry(pool_id: int, entry_id: int, *, actor, reason: str, value_date
     already = db.session.execute(select(LedgerEntry.id).where(LedgerEntry.reverses_id == target.id)).scalar_one_or_none()
     if already is not None:
         raise DomainError(_l("This entry has already been reversed (entry #%(id)d).", id=already))
-    reversal = LedgerEntry(pool_id=pool.id, kind=EntryKind.REVERSAL, amount_fen=-target.amount_fen,
+    reversal = _post_entry(pool, kind=EntryKind.REVERSAL, amount_fen=-target.amount_fen,
                            project_id=target.project_id, tranche_id=target.tranche_id, reverses_id=target.id,
-                           value_date=value_date, memo=reason[:500], actor_id=actor.id)
-    db.session.add(reversal)
-    db.session.flush()
-    _refuse_if_overdrawn(pool)
+                           value_date=value_date, memo=reason[:500], actor_id=actor.id,
+                           pays_project=target.kind == EntryKind.DISBURSEMENT)
     record_audit("ledger.reversal", "ledger_entry", reversal.id, summary=f"#{target.id}: {reason}"[:500],
                  before=_entry_snapshot(target), after=_entry_snapshot(reversal), actor=actor)
     return reversal

@@ -1,7 +1,8 @@
-"""The pool statement (对账单) and the pool's composition by source, computed in SQL.
+"""The pool statement (对账单) and the pool's composition by source.
 
-The running balance is the pool's balance after each entry in posting order (entry id),
-whatever filter is applied: a filtered statement still shows true balances.
+Every entry stores its pool's sequence number and the pool's balance after it, so the statement
+shows true running balances whatever filter is applied, and pages by sequence (keyset: "earlier"
+and "later" from a sequence number, or from a date), never by OFFSET over the ledger.
 """
 from dataclasses import dataclass
 from datetime import date
@@ -25,21 +26,15 @@ class StatementFilter:
 
 
 def statement_select(pool: FundPool, filters: StatementFilter = StatementFilter(), newest_first=False) -> Select:
-    """Rows of (LedgerEntry, running_balance_fen, Contribution or None); with_project_titles() adds
-    the title of the project an entry pays."""
-    running = (
-        select(LedgerEntry.id.label("entry_id"),
-               func.sum(LedgerEntry.amount_fen).over(order_by=LedgerEntry.id).label("running_fen"))
-        .where(LedgerEntry.pool_id == pool.id)
-        .subquery()
-    )
-    stmt = (
-        select(LedgerEntry, running.c.running_fen, Contribution)
-        .join(running, running.c.entry_id == LedgerEntry.id)
-        .outerjoin(Contribution, Contribution.ledger_entry_id == LedgerEntry.id)
-        .where(LedgerEntry.pool_id == pool.id)
-        .order_by(LedgerEntry.id.desc() if newest_first else LedgerEntry.id)
-    )
+    """Rows of (LedgerEntry, balance after it, Contribution or None) in posting order;
+    with_project_titles() adds the title of the project an entry pays."""
+    order = LedgerEntry.sequence.desc() if newest_first else LedgerEntry.sequence
+    return _filtered(select(LedgerEntry, LedgerEntry.balance_after_fen, Contribution)
+                     .outerjoin(Contribution, Contribution.ledger_entry_id == LedgerEntry.id)
+                     .where(LedgerEntry.pool_id == pool.id), filters).order_by(order)
+
+
+def _filtered(stmt, filters: StatementFilter):
     if filters.date_from:
         stmt = stmt.where(LedgerEntry.value_date >= filters.date_from)
     if filters.date_to:
@@ -47,6 +42,55 @@ def statement_select(pool: FundPool, filters: StatementFilter = StatementFilter(
     if filters.kind in set(EntryKind):
         stmt = stmt.where(LedgerEntry.kind == filters.kind)
     return stmt
+
+
+@dataclass
+class StatementPage:
+    rows: list
+    earlier_than: int | None  # the sequence to page back from, if there are earlier entries
+    later_than: int | None  # the sequence to page on from, if there are later entries
+
+
+def statement_page(pool: FundPool, filters: StatementFilter, *, size: int, after: int | None = None,
+                   before: int | None = None, from_date: date | None = None) -> StatementPage:
+    """One page of the statement by sequence: after a sequence, before one, from a date, or the first.
+    A position past either end gives the nearest page, never an error."""
+    if from_date is not None:
+        first = db.session.execute(select(func.min(LedgerEntry.sequence)).where(
+            LedgerEntry.pool_id == pool.id, LedgerEntry.value_date >= from_date)).scalar_one()
+        after, before = (first - 1, None) if first is not None else (None, pool.last_sequence + 1)
+    if before is not None:
+        rows = _rows(statement_select(pool, filters, newest_first=True)
+                     .where(LedgerEntry.sequence < before), size + 1)[::-1]
+        if not rows:
+            return statement_page(pool, filters, size=size)
+        more_earlier, rows = len(rows) > size, rows[-size:]
+        return _page(pool, filters, rows, more_earlier=more_earlier, more_later=None, size=size)
+    stmt = statement_select(pool, filters)
+    rows = _rows(stmt.where(LedgerEntry.sequence > after) if after else stmt, size + 1)
+    if not rows and after:
+        return statement_page(pool, filters, size=size, before=pool.last_sequence + 1)
+    return _page(pool, filters, rows[:size], more_earlier=None, more_later=len(rows) > size, size=size)
+
+
+def _rows(stmt, limit: int) -> list:
+    return list(db.session.execute(stmt.limit(limit)).all())
+
+
+def _page(pool, filters, rows, *, more_earlier, more_later, size) -> StatementPage:
+    if not rows:
+        return StatementPage([], None, None)
+    first, last = rows[0][0].sequence, rows[-1][0].sequence
+    if more_earlier is None:
+        more_earlier = _exists(pool, filters, LedgerEntry.sequence < first)
+    if more_later is None:
+        more_later = _exists(pool, filters, LedgerEntry.sequence > last)
+    return StatementPage(rows, first if more_earlier else None, last if more_later else None)
+
+
+def _exists(pool, filters, condition) -> bool:
+    stmt = _filtered(select(LedgerEntry.id).where(LedgerEntry.pool_id == pool.id, condition), filters)
+    return db.session.execute(stmt.limit(1)).first() is not None
 
 
 def project_titles(project_ids) -> dict[int, str]:

@@ -1,14 +1,18 @@
-"""Reconciliation (`flask verify-ledger` and its page): recompute every pool from its entries
-and check every invariant of the ledger. Returns the list of violations; empty means OK."""
+"""Reconciliation (`flask verify-ledger` and its page): recompute every pool from its rows, check
+every invariant of the ledger, every stored figure and every hash chain. Violations fail the
+check; warnings (contributions that look duplicated) are shown and do not."""
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from ..audit.services import verify_audit_chain
+from ..chain import SEED, commitment_fields, entry_fields, link
 from ..extensions import db
 from ..signals import Hook, handlers
 from .models import ENTRY_SIGN, Commitment, Contribution, EntryKind, FundPool, LedgerEntry, LoanRepayment
-from .services import paid_to_projects_fen, pool_figures
+from .services import paid_to_projects_fen, recomputed_pool_figures
 from .statement import received_by_source
 
 
@@ -18,12 +22,15 @@ class PoolCheck:
     entries: int = 0
     balance_fen: int = 0
     by_kind_fen: dict = field(default_factory=lambda: defaultdict(int))  # reversals count under their target's kind
+    chain_hash: str = SEED  # the recomputed head of the pool's entry chain
+    broken_at: int | None = None  # the sequence of the first entry whose stored hash does not match
 
 
 @dataclass
 class VerificationReport:
     pools: list[PoolCheck]
     violations: list[str]
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -31,13 +38,13 @@ class VerificationReport:
 
 
 def _entry_rows():
-    """Every entry's essentials, streamed in id order (no ORM objects: the ledger can be large)."""
-    columns = (LedgerEntry.id, LedgerEntry.pool_id, LedgerEntry.kind, LedgerEntry.amount_fen, LedgerEntry.reverses_id)
-    return db.session.execute(select(*columns).order_by(LedgerEntry.id).execution_options(yield_per=5000))
+    """Every entry, streamed in id order (the ledger can be large: plain rows, not ORM objects)."""
+    return db.session.execute(select(*LedgerEntry.__table__.columns).order_by(LedgerEntry.id)
+                              .execution_options(yield_per=5000))
 
 
 def _check_entry(row, targets: dict, reversal_count: dict, violations: list[str]) -> None:
-    entry_id, pool_id, kind, amount, reverses_id = row
+    entry_id, pool_id, kind, amount, reverses_id = row.id, row.pool_id, row.kind, row.amount_fen, row.reverses_id
     if kind == EntryKind.REVERSAL:
         target = targets.get(reverses_id)
         reversal_count[reverses_id] += 1
@@ -53,6 +60,21 @@ def _check_entry(row, targets: dict, reversal_count: dict, violations: list[str]
         violations.append(f"entry #{entry_id}: unknown kind {kind!r}")
     elif amount == 0 or (amount > 0) != (ENTRY_SIGN[EntryKind(kind)] > 0):
         violations.append(f"entry #{entry_id}: amount {amount} has the wrong sign for a {kind}")
+
+
+def _check_entry_chain(row, check: PoolCheck, violations: list[str]) -> None:
+    """Sequence without gaps, the stored balance after the entry, and its link in the pool's chain."""
+    name = check.pool.name
+    if row.sequence != check.entries:
+        violations.append(f"pool {name}: entry #{row.id} has sequence {row.sequence}, expected {check.entries}")
+    if row.balance_after_fen != check.balance_fen:
+        violations.append(f"pool {name}: entry #{row.id} (sequence {row.sequence}) stores the balance "
+                          f"{row.balance_after_fen}, the entries add up to {check.balance_fen}")
+    check.chain_hash = link(check.chain_hash, entry_fields(row))
+    if row.hash != check.chain_hash and check.broken_at is None:
+        check.broken_at = row.sequence
+        violations.append(f"pool {name}: entry #{row.id} (sequence {row.sequence}) does not match its hash: "
+                          "the entry or one before it was changed")
 
 
 def _check_descriptions(targets: dict, violations: list[str]) -> None:
@@ -71,18 +93,71 @@ def _check_descriptions(targets: dict, violations: list[str]) -> None:
             violations.append(f"loan repayment #{repayment_id}: does not match its ledger entry #{entry_id}")
 
 
-def _check_commitments(violations: list[str]) -> None:
-    """No project paid more than was committed to it; no outstanding commitment below zero."""
-    committed = dict(db.session.execute(
-        select(Commitment.project_id, func.sum(Commitment.amount_fen)).group_by(Commitment.project_id)
-    ).all())
+def _check_commitments(pools: dict[int, FundPool], violations: list[str]) -> None:
+    """Each pool's commitment chain and sequence; no project paid more than was committed to it;
+    no outstanding commitment below zero."""
+    committed: dict[int, int] = defaultdict(int)
+    heads = {pool_id: (0, SEED) for pool_id in pools}
+    for row in db.session.execute(select(*Commitment.__table__.columns).order_by(Commitment.id)):
+        sequence, previous = heads.get(row.pool_id, (0, SEED))
+        expected = link(previous, commitment_fields(row))
+        if row.sequence != sequence + 1:
+            violations.append(f"commitment #{row.id}: sequence {row.sequence}, expected {sequence + 1}")
+        if row.hash != expected:
+            violations.append(f"commitment #{row.id} (pool #{row.pool_id}, sequence {row.sequence}) does not match "
+                              "its hash: the commitment or one before it was changed")
+        heads[row.pool_id] = (row.sequence, expected)
+        committed[row.project_id] += row.amount_fen
+    for pool_id, (sequence, head) in heads.items():
+        pool = pools[pool_id]
+        if (pool.last_commitment_sequence, pool.commitment_chain_hash) != (sequence, head):
+            violations.append(f"pool {pool.name}: stored commitment chain head differs from the commitments")
     for project_id, total in committed.items():
         if total < 0:
             violations.append(f"project #{project_id}: more released ({-total}) than committed")
     for project_id, paid in paid_to_projects_fen().items():
-        if paid > int(committed.get(project_id) or 0):
+        if paid > committed.get(project_id, 0):
             violations.append(f"project #{project_id}: paid {paid}, more than its commitment "
-                              f"{int(committed.get(project_id) or 0)}")
+                              f"{committed.get(project_id, 0)}")
+
+
+def _check_stored_figures(check: PoolCheck, recomputed, received: dict, violations: list[str]) -> None:
+    pool, name = check.pool, check.pool.name
+    if pool.balance_fen != check.balance_fen or recomputed.balance_fen != check.balance_fen:
+        violations.append(f"pool {name}: stored balance {pool.balance_fen}, SQL sum {recomputed.balance_fen}, "
+                          f"entries' sum {check.balance_fen}")
+    if pool.committed_fen != recomputed.committed_fen:
+        violations.append(f"pool {name}: stored outstanding commitments {pool.committed_fen} differ from "
+                          f"the commitments less the payments {recomputed.committed_fen}")
+    if (pool.last_sequence, pool.entry_chain_hash) != (check.entries, check.chain_hash):
+        violations.append(f"pool {name}: stored chain head (sequence {pool.last_sequence}) differs from "
+                          f"the entries (sequence {check.entries})")
+    if sum(received[pool.id].values()) != check.by_kind_fen[EntryKind.CONTRIBUTION]:
+        violations.append(f"pool {name}: contributions by source {sum(received[pool.id].values())} differ from "
+                          f"the net contribution entries {check.by_kind_fen[EntryKind.CONTRIBUTION]}")
+    if check.balance_fen < 0:
+        violations.append(f"pool {name}: negative balance {check.balance_fen}")
+    if recomputed.available_fen < 0:
+        violations.append(f"pool {name}: negative available money {recomputed.available_fen}")
+
+
+def duplicate_contribution_warnings() -> list[str]:
+    """Contributions that look entered twice: same pool, source, contributor, amount, value date and
+    reference, recorded within a day of each other (and neither reversed)."""
+    reversed_ids = select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.is_not(None))
+    rows = db.session.execute(
+        select(Contribution.id, Contribution.pool_id, Contribution.source_type, Contribution.contributor,
+               Contribution.amount_fen, Contribution.received_on, Contribution.reference, Contribution.created_at)
+        .where(Contribution.ledger_entry_id.not_in(reversed_ids))
+        .order_by(Contribution.pool_id, Contribution.source_type, Contribution.contributor, Contribution.amount_fen,
+                  Contribution.received_on, Contribution.reference, Contribution.created_at)
+    ).all()
+    warnings = []
+    for earlier, later in zip(rows, rows[1:]):
+        if earlier[1:7] == later[1:7] and later.created_at - earlier.created_at <= timedelta(days=1):
+            warnings.append(f"contributions #{earlier.id} and #{later.id} look like the same money recorded twice "
+                            f"({later.contributor}, {later.amount_fen} fen, {later.received_on})")
+    return warnings
 
 
 def verify_ledger() -> VerificationReport:
@@ -91,31 +166,49 @@ def verify_ledger() -> VerificationReport:
     targets: dict[int, tuple] = {}
     reversal_count: dict[int, int] = defaultdict(int)
     for row in _entry_rows():
-        entry_id, pool_id, kind, amount, _ = row
         _check_entry(row, targets, reversal_count, violations)
-        check = pools[pool_id]
+        check = pools[row.pool_id]
         check.entries += 1
-        check.balance_fen += amount
-        net_kind = targets[row[4]][1] if kind == EntryKind.REVERSAL and row[4] in targets else kind
-        check.by_kind_fen[net_kind] += amount
-        targets[entry_id] = (pool_id, kind, amount)
+        check.balance_fen += row.amount_fen
+        net_kind = targets[row.reverses_id][1] if row.kind == EntryKind.REVERSAL and row.reverses_id in targets \
+            else row.kind
+        check.by_kind_fen[net_kind] += row.amount_fen
+        _check_entry_chain(row, check, violations)
+        targets[row.id] = (row.pool_id, row.kind, row.amount_fen)
     violations.extend(f"entry #{target}: reversed {count} times" for target, count in reversal_count.items() if count > 1)
     _check_descriptions(targets, violations)
-    figures = pool_figures(pools)
-    received = received_by_source(pools)
+    _check_commitments({pool_id: check.pool for pool_id, check in pools.items()}, violations)
+    recomputed, received = recomputed_pool_figures(pools), received_by_source(pools)
     for pool_id, check in pools.items():
-        name = check.pool.name
-        sql = figures[pool_id]
-        if sql.balance_fen != check.balance_fen:
-            violations.append(f"pool {name}: SQL balance {sql.balance_fen} differs from the entries' sum {check.balance_fen}")
-        if sum(received[pool_id].values()) != check.by_kind_fen[EntryKind.CONTRIBUTION]:
-            violations.append(f"pool {name}: contributions by source {sum(received[pool_id].values())} differ from "
-                              f"the net contribution entries {check.by_kind_fen[EntryKind.CONTRIBUTION]}")
-        if check.balance_fen < 0:
-            violations.append(f"pool {name}: negative balance {check.balance_fen}")
-        if sql.available_fen < 0:
-            violations.append(f"pool {name}: negative available money {sql.available_fen}")
-    _check_commitments(violations)
-    for check in handlers(Hook.LEDGER_CHECK):
-        violations.extend(check())
-    return VerificationReport(list(pools.values()), violations)
+        _check_stored_figures(check, recomputed[pool_id], received, violations)
+    violations.extend(verify_audit_chain())
+    for ledger_check in handlers(Hook.LEDGER_CHECK):
+        violations.extend(ledger_check())
+    return VerificationReport(list(pools.values()), violations, duplicate_contribution_warnings())
+
+
+@dataclass(frozen=True)
+class StatementCheck:
+    agrees: bool
+    message: str
+
+
+def verify_statement(pool_id: int, sequence: int, fingerprint: str) -> StatementCheck:
+    """Does the pool's ledger, recomputed from its first entry, still end in `fingerprint` at `sequence`?
+    (The fingerprint printed on a statement is the first digits of the chain's hash at its last entry.)"""
+    fingerprint = (fingerprint or "").strip().lower()
+    if len(fingerprint) < 8:
+        return StatementCheck(False, "the fingerprint needs at least 8 hex digits")
+    head, stored, count = SEED, None, 0
+    for row in db.session.execute(select(*LedgerEntry.__table__.columns)
+                                  .where(LedgerEntry.pool_id == pool_id, LedgerEntry.sequence <= sequence)
+                                  .order_by(LedgerEntry.sequence).execution_options(yield_per=5000)):
+        head, stored, count = link(head, entry_fields(row)), row.hash, count + 1
+    if count != sequence or sequence < 1:
+        return StatementCheck(False, f"pool #{pool_id} has no entry with sequence {sequence}")
+    if not head.startswith(fingerprint):
+        return StatementCheck(False, f"the ledger changed: up to sequence {sequence} it now gives {head[:16]}, "
+                                     f"not {fingerprint}")
+    if stored != head:
+        return StatementCheck(False, f"the stored hash at sequence {sequence} differs from the recomputed one")
+    return StatementCheck(True, f"the ledger agrees with the fingerprint {fingerprint} up to sequence {sequence}")

@@ -1,5 +1,5 @@
 """Fund pool pages: list, detail, contributions, reversals, the statement, loans owed, verification."""
-from flask import Blueprint, flash, make_response, render_template, request, url_for
+from flask import Blueprint, current_app, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,7 +14,7 @@ from ..extensions import db
 from ..htmx import is_htmx, redirect_after_post
 from ..main.todo import TodoItem
 from ..money import fen_to_yuan_decimal, rate_percent
-from ..views_common import form_status, int_arg, paginate, paginate_rows, save_form_or_render, submit_form
+from ..views_common import form_status, int_arg, paginate, save_form_or_render, submit_form
 from . import services
 from .forms import ContributionForm, PoolForm, ReversalForm, StatementFilterForm
 from .loaders import get_entry_or_404, get_pool_or_404
@@ -34,6 +34,7 @@ from .statement import (
     composition,
     received_by_source,
     reversed_entry_ids,
+    statement_page,
     statement_select,
     with_project_titles,
 )
@@ -193,16 +194,20 @@ def _statement_filter() -> tuple[StatementFilterForm, StatementFilter]:
     return form, StatementFilter(form.date_from.data, form.date_to.data, form.kind.data or None)
 
 
+
 @bp.route("/<int:pool_id>/statement")
 @can_view
 def statement(pool_id):
+    """The statement by sequence: ?after=N (later entries), ?before=N (earlier ones), ?go_to=DATE."""
     pool = get_pool_or_404(pool_id)
     form, filters = _statement_filter()
-    page = paginate_rows(statement_select(pool, filters))
-    page.items = list(with_project_titles(page.items))
-    return render_template("pools/statement.html", pool=pool, form=form, page=page,
+    page = statement_page(pool, filters, size=current_app.config["PAGE_SIZE"], after=int_arg("after", 0),
+                          before=int_arg("before"), from_date=form.go_to.data if not form.errors else None)
+    rows = list(with_project_titles(page.rows))
+    filter_args = {key: value for key, value in request.args.items() if key not in ("after", "before", "go_to")}
+    return render_template("pools/statement.html", pool=pool, form=form, page=page, rows=rows, filter_args=filter_args,
                            figures=services.figures_for(pool),
-                           reversed_ids=reversed_entry_ids(row[0].id for row in page.items))
+                           reversed_ids=reversed_entry_ids(row[0].id for row in rows))
 
 
 STATEMENT_COLUMNS = [
@@ -217,6 +222,8 @@ STATEMENT_COLUMNS = [
     Column(_l("Balance (yuan)"), lambda row: fen_to_yuan_decimal(row[1])),
     Column(_l("Recorded by"), lambda row: row[0].actor.display_name),
     Column(_l("Recorded at"), lambda row: row[0].created_at),
+    Column(_l("Sequence"), lambda row: row[0].sequence),
+    Column(_l("Entry hash"), lambda row: row[0].hash),
 ]
 
 

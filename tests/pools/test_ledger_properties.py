@@ -83,7 +83,8 @@ def test_contribution_tables_are_append_only_in_sql(pool, contribute, finance, t
 def test_verify_ledger_reports_a_forged_reversal(app, pool, contribute, finance):
     entry = contribute(pool, 100_00).entry
     forged = LedgerEntry(pool_id=pool.id, kind="reversal", amount_fen=-30_00, reverses_id=entry.id,
-                         value_date=date(2026, 1, 2), actor_id=finance.id)
+                         value_date=date(2026, 1, 2), actor_id=finance.id, sequence=2, balance_after_fen=70_00,
+                         hash="f" * 64)
     db.session.add(forged)
     db.session.commit()
     report = verify_ledger()
@@ -97,7 +98,7 @@ def test_verify_ledger_command_exit_codes(app, pool, contribute, finance):
     result = runner.invoke(args=["verify-ledger"])
     assert result.exit_code == 0 and "OK: 1 pools, 1 entries" in result.output
     db.session.add(LedgerEntry(pool_id=pool.id, kind="disbursement", amount_fen=-500_00, value_date=date(2026, 1, 3),
-                               actor_id=finance.id))
+                               actor_id=finance.id, sequence=2, balance_after_fen=-400_00, hash="f" * 64))
     db.session.commit()
     result = runner.invoke(args=["verify-ledger"])
     assert result.exit_code == 1 and "negative balance" in result.output

@@ -29,10 +29,33 @@ def test_running_balance_continues_across_pages(finance_client, pool, contribute
     for yuan in range(1, 8):  # 1 + 2 + ... + 7
         contribute(pool, yuan * 100)
     first = finance_client.get(f"/pools/{pool.id}/statement").get_data(as_text=True)
-    third = finance_client.get(f"/pools/{pool.id}/statement?page=3").get_data(as_text=True)
     assert running_balances(first) == ["¥1.00", "¥3.00", "¥6.00"]
-    assert running_balances(third) == ["¥28.00"]
-    assert "Page 1 of 3" in first
+    assert "Entries 1–3 of 7" in first and f"/pools/{pool.id}/statement?after=3" in first
+    second = finance_client.get(f"/pools/{pool.id}/statement?after=3").get_data(as_text=True)
+    assert running_balances(second) == ["¥10.00", "¥15.00", "¥21.00"]
+    assert f"statement?before=4" in second and f"statement?after=6" in second
+    third = finance_client.get(f"/pools/{pool.id}/statement?after=6").get_data(as_text=True)
+    assert running_balances(third) == ["¥28.00"] and "Later entries" not in third
+    back = finance_client.get(f"/pools/{pool.id}/statement?before=7").get_data(as_text=True)
+    assert running_balances(back) == ["¥10.00", "¥15.00", "¥21.00"]
+
+
+@pytest.mark.parametrize("query, balances", [
+    ("after=999999", ["¥28.00"]),  # past the end: the last page
+    ("before=1", ["¥1.00", "¥3.00", "¥6.00"]),  # before the start: the first page
+    ("after=-5&before=x", ["¥1.00", "¥3.00", "¥6.00"]),
+    ("after=99999999999999999999", ["¥1.00", "¥3.00", "¥6.00"]),
+    ("go_to=2026-01-05", ["¥15.00", "¥21.00", "¥28.00"]),
+    ("go_to=2099-01-01", ["¥21.00", "¥28.00"]),
+    ("go_to=not-a-date", ["¥1.00", "¥3.00", "¥6.00"]),
+])
+def test_a_statement_position_that_does_not_exist_gives_the_nearest_page(finance_client, pool, contribute,
+                                                                       small_pages, query, balances):
+    for yuan in range(1, 8):
+        contribute(pool, yuan * 100, received_on=date(2026, 1, yuan))
+    response = finance_client.get(f"/pools/{pool.id}/statement?{query}")
+    assert response.status_code == 200
+    assert running_balances(response.get_data(as_text=True))[-len(balances):] == balances
 
 
 def test_filters_keep_the_true_running_balance(finance_client, pool, contribute, finance):
