@@ -19,6 +19,7 @@ from .services import (
     CollateralInput,
     ContributionInput,
     LoanTerms,
+    add_to_source_total,
     chained_contribution_rows,
     lock_pool,
     record_contribution,
@@ -92,6 +93,8 @@ def _seed_benchmark_pool(number: int, actor: User) -> None:
                               **_benchmark_loan_terms(offset)})
     db.session.execute(insert(LedgerEntry), chained_contribution_rows(lock_pool(pool.id), entries))
     db.session.execute(insert(Contribution), contributions)
+    for row in contributions:
+        add_to_source_total(pool.id, row["source_type"], row["amount_fen"])
     loans = db.session.execute(
         select(Contribution.id).where(Contribution.pool_id == pool.id, Contribution.source_type == SourceType.LOAN)
     ).scalars().all()

@@ -164,6 +164,17 @@ class RepaymentSchedule(LabelledEnum):
 REPAYMENT_SCHEDULE_LABELS = RepaymentSchedule.labels()
 
 
+class PoolSourceTotal(db.Model):
+    """Net money received into a pool from one kind of source (contributions less their reversals),
+    kept with every contribution and reversal under the pool's lock; verify-ledger recomputes it."""
+
+    __tablename__ = "pool_source_totals"
+
+    pool_id: Mapped[int] = mapped_column(ForeignKey("fund_pools.id"), primary_key=True)
+    source_type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class Contribution(db.Model):
     """What a contribution entry is: the source, the contributor and, for a bank loan, its terms.
 

@@ -33,6 +33,7 @@ from .models import (
     EntryKind,
     FundPool,
     LedgerEntry,
+    PoolSourceTotal,
     PoolStatus,
     SourceType,
 )
@@ -241,6 +242,16 @@ def chained_contribution_rows(pool: FundPool, rows: list[dict]) -> list[dict]:
     return [_chain_entry(pool, {**row, "kind": EntryKind.CONTRIBUTION}, pays_project=False) for row in rows]
 
 
+def add_to_source_total(pool_id: int, source_type: str, delta_fen: int) -> None:
+    """Move the pool's stored total received from one kind of source (the pool row is locked)."""
+    total = db.session.get(PoolSourceTotal, (pool_id, source_type))
+    if total is None:
+        total = PoolSourceTotal(pool_id=pool_id, source_type=source_type, amount_fen=0)
+        db.session.add(total)
+        db.session.flush()
+    total.amount_fen += delta_fen
+
+
 def append_entry(pool_id: int, kind: EntryKind, amount_fen: int, *, actor, value_date: date,
                  memo: str = "", project_id: int | None = None, tranche_id: int | None = None) -> LedgerEntry:
     """Move money: amount_fen is the positive size; the kind gives the sign."""
@@ -278,6 +289,10 @@ def reverse_entry(pool_id: int, entry_id: int, *, actor, reason: str, value_date
                            project_id=target.project_id, tranche_id=target.tranche_id, reverses_id=target.id,
                            value_date=value_date, memo=reason[:500], actor_id=actor.id,
                            pays_project=target.kind == EntryKind.DISBURSEMENT)
+    source = db.session.execute(
+        select(Contribution.source_type).where(Contribution.ledger_entry_id == target.id)).scalar_one_or_none()
+    if source is not None:
+        add_to_source_total(pool.id, source, reversal.amount_fen)
     record_audit("ledger.reversal", "ledger_entry", reversal.id, summary=f"#{target.id}: {reason}"[:500],
                  before=_entry_snapshot(target), after=_entry_snapshot(reversal), actor=actor)
     return reversal
@@ -366,6 +381,7 @@ def record_contribution(pool_id: int, data: ContributionInput, *, actor) -> Cont
         **(_loan_columns(data.loan) if is_loan else {}),
     )
     db.session.add(contribution)
+    add_to_source_total(pool_id, source_label, data.amount_fen)
     db.session.flush()
     for asset in data.collateral if is_loan else ():
         db.session.add(CollateralAsset(contribution_id=contribution.id, name=asset.name.strip(), kind=asset.kind,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..money import share_percent
 from ..signals import Hook, handlers
-from .models import Contribution, EntryKind, FundPool, LedgerEntry, SourceType
+from .models import Contribution, EntryKind, FundPool, LedgerEntry, PoolSourceTotal, SourceType
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,19 @@ def reversed_entry_ids(entry_ids) -> set[int]:
 
 
 def received_by_source(pool_ids) -> dict[int, dict[str, int]]:
-    """Net contributions (after their reversals) by source type, per pool."""
+    """Net contributions (after their reversals) by source type, per pool, as stored (one query)."""
+    pool_ids = list(pool_ids)
+    result = {pool_id: {source: 0 for source in SourceType} for pool_id in pool_ids}
+    for pool_id, source, amount in db.session.execute(
+        select(PoolSourceTotal.pool_id, PoolSourceTotal.source_type, PoolSourceTotal.amount_fen)
+        .where(PoolSourceTotal.pool_id.in_(pool_ids))
+    ).all() if pool_ids else []:
+        result[pool_id][source] = int(amount)
+    return result
+
+
+def recomputed_received_by_source(pool_ids) -> dict[int, dict[str, int]]:
+    """The same, summed from the ledger and the contributions (for verify-ledger)."""
     pool_ids = list(pool_ids)
     described = aliased(Contribution)
     rows = db.session.execute(

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..signals import Hook, handlers
 from .models import ENTRY_SIGN, Commitment, Contribution, EntryKind, FundPool, LedgerEntry, LoanRepayment
 from .services import paid_to_projects_fen, recomputed_pool_figures
-from .statement import received_by_source
+from .statement import received_by_source, recomputed_received_by_source
 
 
 @dataclass
@@ -121,7 +121,8 @@ def _check_commitments(pools: dict[int, FundPool], violations: list[str]) -> Non
                               f"{committed.get(project_id, 0)}")
 
 
-def _check_stored_figures(check: PoolCheck, recomputed, received: dict, violations: list[str]) -> None:
+def _check_stored_figures(check: PoolCheck, recomputed, received: dict, stored_received: dict,
+                          violations: list[str]) -> None:
     pool, name = check.pool, check.pool.name
     if pool.balance_fen != check.balance_fen or recomputed.balance_fen != check.balance_fen:
         violations.append(f"pool {name}: stored balance {pool.balance_fen}, SQL sum {recomputed.balance_fen}, "
@@ -135,6 +136,9 @@ def _check_stored_figures(check: PoolCheck, recomputed, received: dict, violatio
     if sum(received[pool.id].values()) != check.by_kind_fen[EntryKind.CONTRIBUTION]:
         violations.append(f"pool {name}: contributions by source {sum(received[pool.id].values())} differ from "
                           f"the net contribution entries {check.by_kind_fen[EntryKind.CONTRIBUTION]}")
+    if stored_received[pool.id] != received[pool.id]:
+        violations.append(f"pool {name}: stored totals by source {stored_received[pool.id]} differ from the "
+                          f"contributions {received[pool.id]}")
     if check.balance_fen < 0:
         violations.append(f"pool {name}: negative balance {check.balance_fen}")
     if recomputed.available_fen < 0:
@@ -178,9 +182,10 @@ def verify_ledger() -> VerificationReport:
     violations.extend(f"entry #{target}: reversed {count} times" for target, count in reversal_count.items() if count > 1)
     _check_descriptions(targets, violations)
     _check_commitments({pool_id: check.pool for pool_id, check in pools.items()}, violations)
-    recomputed, received = recomputed_pool_figures(pools), received_by_source(pools)
+    recomputed, received = recomputed_pool_figures(pools), recomputed_received_by_source(pools)
+    stored_received = received_by_source(pools)
     for pool_id, check in pools.items():
-        _check_stored_figures(check, recomputed[pool_id], received, violations)
+        _check_stored_figures(check, recomputed[pool_id], received, stored_received, violations)
     violations.extend(verify_audit_chain())
     for ledger_check in handlers(Hook.LEDGER_CHECK):
         violations.extend(ledger_check())

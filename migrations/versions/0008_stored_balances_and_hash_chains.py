@@ -1,6 +1,7 @@
 """stored balances and hash chains: every ledger entry and commitment gets its pool's sequence
 number, entries the balance after them, every entry, commitment and audit event its link in a
-SHA-256 chain; the pool row keeps its balance, outstanding commitments and chain heads; TRUNCATE
+SHA-256 chain; the pool row keeps its balance, outstanding commitments and chain heads, and
+pool_source_totals the money received by kind of source; TRUNCATE
 is refused on every append-only table (PostgreSQL). Existing rows are backfilled in their order.
 
 Revision ID: 0008
@@ -109,6 +110,16 @@ def _backfill_audit(connection) -> None:
     connection.execute(chain_heads.insert().values(name="audit", sequence=sequence, hash=previous))
 
 
+def _backfill_source_totals(connection) -> None:
+    """Net contributions by source: each contribution entry and the reversals of it."""
+    connection.execute(sa.text("""
+        INSERT INTO pool_source_totals (pool_id, source_type, amount_fen)
+        SELECT e.pool_id, c.source_type, SUM(e.amount_fen)
+        FROM ledger_entries e JOIN contributions c ON c.ledger_entry_id = COALESCE(e.reverses_id, e.id)
+        GROUP BY e.pool_id, c.source_type
+    """))
+
+
 def upgrade():
     dialect = op.get_bind().dialect.name
     for table in CHAINED_TABLES:
@@ -118,6 +129,13 @@ def upgrade():
     sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_chain_heads'))
+    )
+    op.create_table('pool_source_totals',
+    sa.Column('pool_id', sa.Integer(), nullable=False),
+    sa.Column('source_type', sa.String(length=20), nullable=False),
+    sa.Column('amount_fen', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['pool_id'], ['fund_pools.id'], name=op.f('fk_pool_source_totals_pool_id_fund_pools')),
+    sa.PrimaryKeyConstraint('pool_id', 'source_type', name=op.f('pk_pool_source_totals'))
     )
     with op.batch_alter_table('fund_pools', schema=None) as batch_op:
         batch_op.add_column(sa.Column('balance_fen', sa.BigInteger(), server_default='0', nullable=False))
@@ -139,6 +157,7 @@ def upgrade():
     _backfill_commitments(connection, pool_state)
     _store_pool_figures(connection, pool_state)
     _backfill_audit(connection)
+    _backfill_source_totals(connection)
 
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.alter_column('chain_sequence', existing_type=sa.Integer(), nullable=False)
@@ -199,6 +218,7 @@ def downgrade():
         batch_op.drop_column('hash')
         batch_op.drop_column('chain_sequence')
 
+    op.drop_table('pool_source_totals')
     op.drop_table('chain_heads')
     for table in CHAINED_TABLES:
         _run(append_only_trigger_sql(dialect, table))
