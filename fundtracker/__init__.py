@@ -12,7 +12,7 @@ from .database import init_engine
 from .errors import configure_logging, register_error_handlers
 from .extensions import babel, csrf, db, login_manager, migrate
 from .i18n import select_locale
-from .security import register_security_headers
+from .security import register_input_checks, register_security_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every domain, in layer order (lowest first): each one's init_app(app) registers its blueprint
@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_domains(app)
     register_error_handlers(app)
     register_security_headers(app)
+    register_input_checks(app)
     _register_template_helpers(app)
 
     from .cli import register_cli
@@ -87,9 +88,13 @@ def _init_domains(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
+    from .auth.access import name_shown_to
     from .navigation import navigation_for
 
     app.jinja_env.filters.update(
+        shown_name=lambda person: name_shown_to(current_user, person),
         fen=money.format_fen,
         wan=money.format_wan,
         yuan_text=money.fen_to_yuan_text,

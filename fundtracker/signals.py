@@ -34,8 +34,8 @@ class Hook(StrEnum):
     PROJECT_TAB = "project_tab"
     # fn(project, user) -> the URL the user must visit first (e.g. a declaration), or None.
     PROJECT_READ_GUARD = "project_read_guard"
-    # fn(project) -> the panel score (hundredths of a point) a county decision records, or None.
-    DECISION_SCORE = "decision_score"
+    # fn(project) -> what a county decision records of the panel: {"panel_score_centi": …, "panel_round": …}.
+    DECISION_BASIS = "decision_basis"
     # fn(project_ids) -> {id: title}: how the ledger names the projects its entries pay.
     PROJECT_TITLES = "project_titles"
 

@@ -11,6 +11,7 @@ from enum import StrEnum
 from functools import wraps
 
 from flask import abort, g, has_request_context
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import false, or_, select, true
 
@@ -105,6 +106,16 @@ def village_scope(user, village_id_column):
 
 def can_see_village(user, village: Village) -> bool:
     return scope_of(user).covers(village)
+
+
+def name_shown_to(viewer, person) -> str:
+    """A person's name as a viewer may see it: village and township users never see the names of the
+    county's panel reviewers (they see "County panel member")."""
+    if person is None:
+        return "—"
+    if Role.REVIEWER in person.roles and not (getattr(viewer, "roles", frozenset()) & COUNTY_ROLES):
+        return gettext("County panel member")
+    return person.display_name
 
 
 def acting_roles(user, village: Village) -> frozenset:

@@ -5,7 +5,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record_audit
-from ..clock import refuse_future_date
+from ..clock import refuse_future_date, refuse_implausible_plan_date
 from ..errors import DomainError
 from ..extensions import db
 from ..money import format_fen
@@ -49,6 +49,9 @@ COLUMNS = [f.name for f in fields(ApplicationInput) if f.name != "year_plans"]
 
 def refuse_inconsistent_application(data) -> None:
     """Rules that hold for a draft as well as a submission (data: an ApplicationInput or a Project)."""
+    for column in ("start_on", "end_on"):
+        if getattr(data, column):
+            refuse_implausible_plan_date(getattr(data, column), column)
     if data.start_on and data.end_on and data.end_on < data.start_on:
         raise DomainError(_l("The end date is before the start date."), field="end_on")
     if data.requested_fen and data.requested_fen > data.total_investment_fen:
@@ -128,6 +131,7 @@ def save_application(project: Project | None, data: ApplicationInput, *, village
         db.session.add(project)
     for column in COLUMNS:
         setattr(project, column, getattr(data, column))
+    project.last_edited_by_id = actor.id
     _replace_year_plans(project, data.year_plans)
     db.session.flush()
     record_audit("project.save", "project", project.id, summary=project.title, before=before,

@@ -5,13 +5,16 @@ tranches, disbursements…) are loaded through their project: get_child_or_404(M
 and the named loaders built on it, and listed with scoped_via_project().
 """
 from flask import abort
+from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import Scope, acting_roles, request_scope, scope_of
 from ..auth.roles import Role
 from ..database import lock_row
 from ..extensions import db
+from ..htmx import redirect_after_post
 from .models import Project, ProjectAttachment
+from .tabs import first_read_guard_target
 
 
 def _scope(user=None) -> Scope:
@@ -29,13 +32,19 @@ def scoped_via_project(stmt, project_id_column, user=None):
         select(Project.id).where(_scope(user).villages(Project.village_id))))
 
 
-def get_project_or_404(project_id: int, *, for_update: bool = False) -> Project:
+def get_project_or_404(project_id: int, *, for_update: bool = False, guard_reading: bool = True) -> Project:
+    """The project if it is in the request's scope (else 404). Before anything of it is read, the
+    guards other domains connect to Hook.PROJECT_READ_GUARD may send the user elsewhere first (a panel
+    member's declaration of interests): every page and fragment of a project goes through here."""
     visible = db.session.execute(
         select(Project.id).where(Project.id == project_id, request_scope().villages(Project.village_id))
     ).scalar_one_or_none()
     if visible is None:
         abort(404)
-    return lock_row(Project, project_id) if for_update else db.session.get(Project, project_id)
+    project = lock_row(Project, project_id) if for_update else db.session.get(Project, project_id)
+    if guard_reading and (target := first_read_guard_target(project, current_user)):
+        abort(redirect_after_post(target))
+    return project
 
 
 def get_child_or_404(model, project: Project, child_id: int):

@@ -77,6 +77,7 @@ class Project(db.Model):
     approved_amount_fen: Mapped[int | None] = mapped_column(BigInteger)
     pool_id: Mapped[int | None] = mapped_column(ForeignKey("fund_pools.id"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    last_edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     description: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(String(200), default="")
     start_on: Mapped[date | None]
@@ -191,6 +192,8 @@ class ProjectDecision(db.Model):
     pool_id: Mapped[int | None] = mapped_column(ForeignKey("fund_pools.id"))
     reason: Mapped[str] = mapped_column(Text, default="")
     panel_score_centi: Mapped[int | None]
+    panel_round: Mapped[int | None]  # the number of the panel round the decision followed
+    version_number: Mapped[int | None]  # the submitted version of the application it decided
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -33,7 +33,7 @@ from .models import (
     ProjectEvent,
     ProjectVersion,
 )
-from .tabs import ProjectTab, first_read_guard_target, project_tabs
+from .tabs import ProjectTab, project_tabs
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 village_only = roles_required(Role.VILLAGE)
@@ -44,13 +44,6 @@ OWN_TABS = (
     ProjectTab(_l("Versions"), "projects.versions"),
     ProjectTab(_l("Attachments"), "projects.attachments"),
 )
-
-
-def _held_back(project):
-    """Other domains may hold a user back from the application (Hook.PROJECT_READ_GUARD)."""
-    if target := first_read_guard_target(project, current_user):
-        return redirect(target, code=303)
-    return None
 
 
 @bp.app_context_processor
@@ -184,8 +177,6 @@ def _project_page(project, tab_template: str, **context):
 @login_required
 def detail(project_id):
     project = get_project_or_404(project_id)
-    if held_back := _held_back(project):
-        return held_back
     decisions = db.session.execute(
         select(ProjectDecision).where(ProjectDecision.project_id == project.id).order_by(ProjectDecision.id)
     ).scalars().all()
@@ -209,8 +200,6 @@ def timeline(project_id):
 @login_required
 def versions(project_id):
     project = get_project_or_404(project_id)
-    if held_back := _held_back(project):
-        return held_back
     rows = db.session.execute(
         select(ProjectVersion).where(ProjectVersion.project_id == project.id).order_by(ProjectVersion.number.desc())
     ).scalars().all()
@@ -229,8 +218,6 @@ def _may_upload(project) -> bool:
 @login_required
 def attachments(project_id):
     project = get_project_or_404(project_id)
-    if held_back := _held_back(project):
-        return held_back
     form = AttachmentForm() if _may_upload(project) else None
     if request.method == "POST":
         if form is None:
@@ -251,8 +238,6 @@ def attachments(project_id):
 @login_required
 def download_attachment(project_id, attachment_id):
     project = get_project_or_404(project_id)
-    if held_back := _held_back(project):
-        return held_back
     attachment = get_attachment_or_404(project, attachment_id)
     return send_stored_file(attachment.stored_name, attachment.content_type, attachment.original_name)
 

@@ -90,24 +90,61 @@ def _commit_pool_money(project: Project, action, actor, data: TransitionInput) -
     project.approved_amount_fen, project.pool_id = data.approved_amount_fen, data.pool_id
 
 
-def _panel_score(project: Project) -> int | None:
-    score = None
-    for provider in handlers(Hook.DECISION_SCORE):
-        score = provider(project) if score is None else score
-    return score
+def _panel_basis(project: Project) -> dict:
+    """What the panel gives the decision to record (score, round), from Hook.DECISION_BASIS."""
+    basis = {}
+    for provider in handlers(Hook.DECISION_BASIS):
+        basis.update({key: value for key, value in provider(project).items() if value is not None})
+    return basis
+
+
+def _latest_version_number(project: Project) -> int | None:
+    return db.session.execute(
+        select(func.max(ProjectVersion.number)).where(ProjectVersion.project_id == project.id)).scalar_one()
 
 
 def _record_decision(outcome: DecisionOutcome):
     def record(project: Project, action, actor, data: TransitionInput) -> None:
         approved = outcome == DecisionOutcome.APPROVE
         db.session.add(ProjectDecision(
-            project_id=project.id, outcome=outcome, reason=(data.comment or "").strip(),
-            panel_score_centi=_panel_score(project), decided_by_id=actor.id,
+            project_id=project.id, outcome=outcome, reason=(data.comment or "").strip(), decided_by_id=actor.id,
             approved_amount_fen=project.approved_amount_fen if approved else None,
-            pool_id=project.pool_id if approved else None,
+            pool_id=project.pool_id if approved else None, version_number=_latest_version_number(project),
+            **_panel_basis(project),
         ))
 
     return record
+
+
+# --- separation of duties: nobody takes two steps of one project's chain -------------------------
+
+def authors_of(project: Project) -> set[int]:
+    """Who made the application: its creator, its last editor, everyone who submitted a version."""
+    submitters = db.session.execute(
+        select(ProjectVersion.submitted_by_id).where(ProjectVersion.project_id == project.id)).scalars()
+    return {project.created_by_id, project.last_edited_by_id, *submitters} - {None}
+
+
+def township_reviewers_of(project: Project) -> set[int]:
+    """Who passed or returned the application at the township."""
+    return set(db.session.execute(
+        select(ProjectEvent.actor_id).where(ProjectEvent.project_id == project.id,
+                                            ProjectEvent.action.in_([Action.TOWN_PASS, Action.TOWN_RETURN]))
+    ).scalars())
+
+
+def _not_an_author(project: Project, action, actor, data) -> None:
+    if actor.id in authors_of(project):
+        raise DomainError(_l("You drafted or submitted this application: someone else must review it."))
+
+
+def _not_the_township_reviewer(project: Project, action, actor, data) -> None:
+    if actor.id in township_reviewers_of(project):
+        raise DomainError(_l("You reviewed this application at the township: someone else must take the county's "
+                             "step."))
+
+
+COUNTY_STEP_GUARDS = (_not_an_author, _not_the_township_reviewer)
 
 
 def _record_city_filing(project: Project, action, actor, data: TransitionInput) -> None:
@@ -126,16 +163,21 @@ TRANSITIONS: dict[tuple[ProjectStatus, Action], Transition] = {
                                  guards=[_complete_application], effects=[_keep_version]),
     (S.RETURNED, Action.SUBMIT): _t(S.SUBMITTED, Role.VILLAGE, label=_l("Resubmit to the township"),
                                     guards=[_complete_application], effects=[_keep_version]),
-    (S.SUBMITTED, Action.TOWN_PASS): _t(S.TOWN_PASSED, Role.TOWN, label=_l("Pass to the county")),
-    (S.SUBMITTED, Action.TOWN_RETURN): _t(S.RETURNED, Role.TOWN, label=_l("Return to the village"), needs_reason=True),
-    (S.TOWN_PASSED, Action.START_VETTING): _t(S.VETTING, Role.APPROVER, label=_l("Send to the county panel")),
-    (S.TOWN_PASSED, Action.RETURN): _t(S.RETURNED, Role.APPROVER, label=_l("Return for revision"), needs_reason=True),
-    (S.VETTING, Action.APPROVE): _t(S.APPROVED, Role.APPROVER, label=_l("Approve"), guards=[_approved_amount],
+    (S.SUBMITTED, Action.TOWN_PASS): _t(S.TOWN_PASSED, Role.TOWN, label=_l("Pass to the county"),
+                                        guards=[_not_an_author]),
+    (S.SUBMITTED, Action.TOWN_RETURN): _t(S.RETURNED, Role.TOWN, label=_l("Return to the village"), needs_reason=True,
+                                          guards=[_not_an_author]),
+    (S.TOWN_PASSED, Action.START_VETTING): _t(S.VETTING, Role.APPROVER, label=_l("Send to the county panel"),
+                                              guards=COUNTY_STEP_GUARDS),
+    (S.TOWN_PASSED, Action.RETURN): _t(S.RETURNED, Role.APPROVER, label=_l("Return for revision"), needs_reason=True,
+                                       guards=COUNTY_STEP_GUARDS),
+    (S.VETTING, Action.APPROVE): _t(S.APPROVED, Role.APPROVER, label=_l("Approve"),
+                                    guards=[*COUNTY_STEP_GUARDS, _approved_amount],
                                     effects=[_commit_pool_money, _record_decision(DecisionOutcome.APPROVE)]),
     (S.VETTING, Action.REJECT): _t(S.REJECTED, Role.APPROVER, label=_l("Reject"), needs_reason=True,
-                                   effects=[_record_decision(DecisionOutcome.REJECT)]),
+                                   guards=COUNTY_STEP_GUARDS, effects=[_record_decision(DecisionOutcome.REJECT)]),
     (S.VETTING, Action.RETURN): _t(S.RETURNED, Role.APPROVER, label=_l("Return for revision"), needs_reason=True,
-                                   effects=[_record_decision(DecisionOutcome.RETURN)]),
+                                   guards=COUNTY_STEP_GUARDS, effects=[_record_decision(DecisionOutcome.RETURN)]),
     # City filing (报市备案) records the filing; the project stays approved.
     (S.APPROVED, Action.FILE_WITH_CITY): _t(S.APPROVED, Role.APPROVER, label=_l("Record the city filing"),
                                             effects=[_record_city_filing]),

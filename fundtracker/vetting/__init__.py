@@ -13,13 +13,14 @@ def init_app(app) -> None:
     from . import models  # noqa: F401  (its tables)
     from ..projects.workflow import MACHINE_NAME
     from .demo import panel_demo_step
-    from .services import decision_gate, decision_score
+    from .services import decision_basis, decision_gate, round_effects
     from .todo import reviewer_todos
     from .views import TABS, bp, declare_before_reading
 
     app.register_blueprint(bp)
     connect(app, Hook.TRANSITION_GUARD, decision_gate, key=MACHINE_NAME)
-    connect(app, Hook.DECISION_SCORE, decision_score)
+    connect(app, Hook.TRANSITION_EFFECT, round_effects, key=MACHINE_NAME)
+    connect(app, Hook.DECISION_BASIS, decision_basis)
     connect(app, Hook.PROJECT_READ_GUARD, declare_before_reading)
     for tab in TABS:
         connect(app, Hook.PROJECT_TAB, tab)

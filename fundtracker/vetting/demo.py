@@ -39,5 +39,6 @@ def run_panel(project: Project, approver: User, sheets: dict, visit: dict | None
             scores={c.id: score for c, score in zip(criteria, scores)},
             comments={criteria[0].id: "市场前景较好。", criteria[3].id: "需落实防疫和保险措施。"},
             recommendation=recommendation), submit=submit, actor=reviewer)
-    if visit:
-        services.record_site_visit(project, actor=approver, **visit)
+    if visit:  # recorded by the first member who declared no conflict (site visits are the panel's)
+        visitor = next(_reviewer(name) for name, plan in sheets.items() if plan not in (None, "recuse"))
+        services.record_site_visit(project, actor=visitor, **visit)

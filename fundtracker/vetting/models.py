@@ -74,6 +74,40 @@ class ProjectVetting(db.Model):
     criteria_set: Mapped[CriteriaSet] = relationship(lazy="joined")
 
 
+class RoundStatus(LabelledEnum):
+    OPEN = "open", _l("Open")
+    APPROVED = "approved", _l("Decided: approved")
+    REJECTED = "rejected", _l("Decided: rejected")
+    RETURNED = "returned", _l("Closed: returned for revision")
+
+
+ROUND_STATUS_LABELS = RoundStatus.labels()
+
+
+class PanelRound(db.Model):
+    """One review of one version of the application. Returning a project closes its round; when the
+    resubmitted version comes back to the county a new round opens, with the same members, who
+    declare and score again. Only the open round counts for the decision; closed rounds are history."""
+
+    __tablename__ = "panel_rounds"
+    __table_args__ = (
+        UniqueConstraint("project_id", "number"),
+        RoundStatus.check_constraint("status", name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    number: Mapped[int]
+    version_number: Mapped[int | None]  # the submitted version of the application this round vets
+    status: Mapped[str] = mapped_column(String(10), default=RoundStatus.OPEN)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RoundStatus.OPEN
+
+
 class Declaration(LabelledEnum):
     PENDING = "pending", _l("Declaration pending")
     NO_CONFLICT = "no_conflict", _l("No conflict of interest")
@@ -86,13 +120,14 @@ DECLARATION_LABELS = Declaration.labels()
 class PanelMember(db.Model):
     __tablename__ = "panel_members"
     __table_args__ = (
-        UniqueConstraint("project_id", "reviewer_id"),
+        UniqueConstraint("round_id", "reviewer_id"),
         Declaration.check_constraint("declaration", name="known_declaration"),
         CheckConstraint("declaration <> 'recused' OR recusal_reason <> ''", name="recusal_has_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("panel_rounds.id"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     declaration: Mapped[str] = mapped_column(String(20), default=Declaration.PENDING)
     recusal_reason: Mapped[str] = mapped_column(Text, default="")

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from ..audit.services import record_audit
 from ..auth.models import User
@@ -13,18 +13,20 @@ from ..clock import refuse_future_date
 from ..database import utcnow
 from ..errors import DomainError
 from ..extensions import db
-from ..projects.models import AttachmentKind, Project, ProjectStatus
+from ..projects.models import AttachmentKind, Project, ProjectStatus, ProjectVersion
 from ..projects.services import add_attachment
-from ..projects.workflow import Action
+from ..projects.workflow import Action, authors_of, township_reviewers_of
 from .models import (
     CriteriaSet,
     Criterion,
     Declaration,
     PanelMember,
+    PanelRound,
     ProjectVetting,
     Recommendation,
     RiskGrade,
     Score,
+    RoundStatus,
     ScoreSheet,
     SheetStatus,
     SiteVisit,
@@ -127,10 +129,78 @@ def vetting_for(project: Project) -> ProjectVetting | None:
     return db.session.get(ProjectVetting, project.id)
 
 
-def panel_members(project: Project) -> list[PanelMember]:
+# --- rounds: one review of one submitted version ----------------------------------------------
+
+def latest_round(project: Project) -> PanelRound | None:
+    return db.session.execute(
+        select(PanelRound).where(PanelRound.project_id == project.id).order_by(PanelRound.number.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def open_round(project: Project) -> PanelRound | None:
+    latest = latest_round(project)
+    return latest if latest is not None and latest.is_open else None
+
+
+def closed_rounds(project: Project) -> list[PanelRound]:
     return list(db.session.execute(
-        select(PanelMember).where(PanelMember.project_id == project.id).order_by(PanelMember.id)
+        select(PanelRound).where(PanelRound.project_id == project.id, PanelRound.status != RoundStatus.OPEN)
+        .order_by(PanelRound.number.desc())
     ).scalars())
+
+
+def _submitted_version(project: Project) -> int | None:
+    return db.session.execute(
+        select(func.max(ProjectVersion.number)).where(ProjectVersion.project_id == project.id)).scalar_one()
+
+
+def open_new_round(project: Project) -> PanelRound:
+    """The next round, for the version now submitted; the previous round's members are carried over
+    and declare and score again."""
+    previous = latest_round(project)
+    panel_round = PanelRound(project_id=project.id, number=(previous.number + 1) if previous else 1,
+                             version_number=_submitted_version(project), status=RoundStatus.OPEN)
+    db.session.add(panel_round)
+    db.session.flush()
+    for member in members_of(previous) if previous else ():
+        db.session.add(PanelMember(project_id=project.id, round_id=panel_round.id, reviewer_id=member.reviewer_id,
+                                   assigned_by_id=member.assigned_by_id))
+    db.session.flush()
+    return panel_round
+
+
+def members_of(panel_round: PanelRound | None) -> list[PanelMember]:
+    if panel_round is None:
+        return []
+    return list(db.session.execute(
+        select(PanelMember).where(PanelMember.round_id == panel_round.id).order_by(PanelMember.id)
+    ).scalars())
+
+
+def panel_members(project: Project) -> list[PanelMember]:
+    """The members of the project's latest round (the open one while the panel works)."""
+    return members_of(latest_round(project))
+
+
+def ever_on_the_panel(project: Project) -> set[int]:
+    return set(db.session.execute(
+        select(PanelMember.reviewer_id).where(PanelMember.project_id == project.id)).scalars())
+
+
+def round_effects(project: Project, action, actor, data) -> None:
+    """Connected to the project machine: sending a resubmitted project to the panel opens its next
+    round; a decision or a return closes the open one with its outcome."""
+    if action == Action.START_VETTING and open_round(project) is None and latest_round(project) is not None:
+        open_new_round(project)
+    outcome = ROUND_OUTCOMES.get(action)
+    current = open_round(project)
+    if outcome is not None and current is not None:
+        current.status, current.closed_at = outcome, utcnow()
+        db.session.flush()
+
+
+ROUND_OUTCOMES = {Action.APPROVE: RoundStatus.APPROVED, Action.REJECT: RoundStatus.REJECTED,
+                  Action.RETURN: RoundStatus.RETURNED}
 
 
 def missing_core_departments(members: list[PanelMember]) -> list[str]:
@@ -138,16 +208,25 @@ def missing_core_departments(members: list[PanelMember]) -> list[str]:
     return [department for department in CORE_DEPARTMENTS if department not in present]
 
 
-def assign_reviewer(project: Project, reviewer: User, actor) -> PanelMember:
+def _refuse_after_the_decision(project: Project) -> None:
     if project.status not in PANEL_STATUSES:
         raise DomainError(_l("A panel is formed once the township has passed the project, before the decision."))
+
+
+def assign_reviewer(project: Project, reviewer: User, actor) -> PanelMember:
+    _refuse_after_the_decision(project)
     if not reviewer.active or Role.REVIEWER not in reviewer.roles:
         raise DomainError(_l("Only active county reviewers can sit on a panel."), field="reviewer_id")
-    if any(m.reviewer_id == reviewer.id for m in panel_members(project)):
+    if reviewer.id in authors_of(project) | township_reviewers_of(project):
+        raise DomainError(_l("%(name)s drafted, submitted or reviewed this application and cannot sit on its panel.",
+                             name=reviewer.display_name), field="reviewer_id")
+    panel_round = open_round(project) or open_new_round(project)
+    if any(m.reviewer_id == reviewer.id for m in members_of(panel_round)):
         raise DomainError(_l("%(name)s is already on the panel.", name=reviewer.display_name), field="reviewer_id")
     if vetting_for(project) is None:
         db.session.add(ProjectVetting(project_id=project.id, criteria_set_id=active_criteria_set().id))
-    member = PanelMember(project_id=project.id, reviewer_id=reviewer.id, assigned_by_id=actor.id)
+    member = PanelMember(project_id=project.id, round_id=panel_round.id, reviewer_id=reviewer.id,
+                         assigned_by_id=actor.id)
     db.session.add(member)
     db.session.flush()
     record_audit("vetting.assign", "project", project.id, summary=reviewer.display_name,
@@ -156,6 +235,9 @@ def assign_reviewer(project: Project, reviewer: User, actor) -> PanelMember:
 
 
 def remove_reviewer(member: PanelMember, actor) -> None:
+    panel_round = db.session.get(PanelRound, member.round_id)
+    if not panel_round.is_open:
+        raise DomainError(_l("The panel of a decided round is kept as it was."))
     if member.sheet is not None:
         raise DomainError(_l("A member who has started a score sheet stays on the panel."))
     record_audit("vetting.remove", "project", member.project_id, summary=member.reviewer.display_name,
@@ -165,9 +247,18 @@ def remove_reviewer(member: PanelMember, actor) -> None:
 
 
 def membership(project: Project, user) -> PanelMember | None:
+    """The user's seat on the project's latest round (the open one while the panel works)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
     return db.session.execute(
-        select(PanelMember).where(PanelMember.project_id == project.id, PanelMember.reviewer_id == user.id)
+        select(PanelMember).join(PanelRound, PanelRound.id == PanelMember.round_id)
+        .where(PanelMember.project_id == project.id, PanelMember.reviewer_id == user.id)
+        .order_by(PanelRound.number.desc()).limit(1)
     ).scalar_one_or_none()
+
+
+def in_the_open_round(member: PanelMember | None) -> bool:
+    return member is not None and db.session.get(PanelRound, member.round_id).is_open
 
 
 def declare(member: PanelMember, *, recuse: bool, reason: str, actor) -> None:
@@ -202,7 +293,7 @@ def _check_member_may_score(member: PanelMember | None, project: Project, actor)
         raise DomainError(_l("You recused yourself from this project; you cannot score it."))
     if member.declaration != Declaration.NO_CONFLICT:
         raise DomainError(_l("Declare that you have no conflict of interest before scoring."))
-    if project.status != ProjectStatus.VETTING:
+    if project.status != ProjectStatus.VETTING or not in_the_open_round(member):
         raise DomainError(_l("Scoring is open while the project is in county vetting."))
     if member.sheet is not None and member.sheet.submitted:
         raise DomainError(_l("Your score sheet has been submitted and is locked."))
@@ -264,6 +355,7 @@ def draft_total_centi(project: Project, scores: dict[int, int | None]) -> int:
 # --- result, visibility, the gate -----------------------------------------------------------
 
 def panel_result(project: Project, members: list[PanelMember] | None = None) -> PanelResult | None:
+    """The result of the project's latest round (or of the given members, e.g. an earlier round's)."""
     vetting = vetting_for(project)
     if vetting is None:
         return None
@@ -286,21 +378,26 @@ def panel_result(project: Project, members: list[PanelMember] | None = None) -> 
 
 
 def may_see_scores(project: Project, user) -> bool:
-    """Approvers and administrators see the sheets; a panel member only after submitting their own;
-    nobody else (village and township users never see individual scores)."""
-    if user.has_role(Role.APPROVER, Role.ADMIN):
-        return True
+    """A panel member sees the sheets only after submitting their own, whatever other role they hold;
+    approvers and administrators who do not sit on the panel see them; nobody else (village and
+    township users never see individual scores)."""
     member = membership(project, user) if user.has_role(Role.REVIEWER) else None
-    return member is not None and member.sheet is not None and member.sheet.submitted
+    if member is not None and member.declaration != Declaration.RECUSED:
+        return member.sheet is not None and member.sheet.submitted
+    return user.has_role(Role.APPROVER, Role.ADMIN)
 
 
 def decision_gate(project: Project, action, actor, data) -> None:
-    """A guard of the project machine (connected in init_app): an approval or a rejection waits for a
-    complete panel; approving below the pass mark needs a written reason. Returning the application
-    for revision stays possible at any time (with its reasons)."""
+    """A guard of the project machine (connected in init_app): nobody who sits or sat on the project's
+    panel takes its county decision; an approval or a rejection waits for a complete panel in the open
+    round (the version being decided); approving below the pass mark needs a written reason. Returning
+    the application for revision stays possible at any time (with its reasons)."""
+    if action in (Action.APPROVE, Action.REJECT, Action.RETURN) and actor.id in ever_on_the_panel(project):
+        raise DomainError(_l("You sit on this project's panel: another approver takes the decision."))
     if action not in (Action.APPROVE, Action.REJECT):
         return
-    result = panel_result(project)
+    current = open_round(project)
+    result = panel_result(project, members_of(current)) if current is not None else None
     if result is None:
         raise DomainError(_l("Assign the county panel first: the decision follows its scores."))
     if not result.complete:
@@ -312,10 +409,13 @@ def decision_gate(project: Project, action, actor, data) -> None:
                              mark=result.pass_mark), field="comment")
 
 
-def decision_score(project: Project) -> int | None:
-    """The panel score a county decision records (Hook.DECISION_SCORE)."""
-    result = panel_result(project)
-    return result.score_centi if result else None
+def decision_basis(project: Project) -> dict:
+    """What a county decision records of the panel (Hook.DECISION_BASIS): the open round and its score."""
+    current = open_round(project)
+    if current is None:
+        return {}
+    result = panel_result(project, members_of(current))
+    return {"panel_round": current.number, "panel_score_centi": result.score_centi if result else None}
 
 
 # --- site visits and the risk grade ---------------------------------------------------------
@@ -325,7 +425,11 @@ PHOTO_TYPES = frozenset({"image/jpeg", "image/png"})
 
 def record_site_visit(project: Project, *, visited_on: date, place: str, participants: str, findings: str,
                       actor, photos=()) -> SiteVisit:
-    """A site visit and its photos, kept as project attachments linked to the visit."""
+    """A site visit and its photos, kept as project attachments linked to the visit. Recorded by a
+    member of the open round who declared no conflict, while the project is in county vetting."""
+    if not may_record_site_visit(project, actor):
+        raise DomainError(_l("Site visits are recorded by the members of the current panel while the project is "
+                             "in county vetting."))
     refuse_future_date(visited_on, "visited_on")
     visit = SiteVisit(project_id=project.id, visited_on=visited_on, place=place.strip(),
                       participants=participants.strip(), findings=findings.strip(), recorded_by_id=actor.id)
@@ -339,18 +443,29 @@ def record_site_visit(project: Project, *, visited_on: date, place: str, partici
     return visit
 
 
-def may_grade_risk(project: Project, user) -> bool:
-    """The panel sets the final risk grade: its members (who have not recused) and the approver."""
-    if user.has_role(Role.APPROVER):
-        return True
+def _declared_member_of_the_open_round(project: Project, user) -> bool:
     member = membership(project, user) if user.has_role(Role.REVIEWER) else None
-    return member is not None and member.declaration == Declaration.NO_CONFLICT
+    return member is not None and member.declaration == Declaration.NO_CONFLICT and in_the_open_round(member)
+
+
+def may_record_site_visit(project: Project, user) -> bool:
+    return project.status == ProjectStatus.VETTING and _declared_member_of_the_open_round(project, user)
+
+
+def may_grade_risk(project: Project, user) -> bool:
+    """The panel sets the final risk grade, until the decision: its members (who have not recused) and
+    the approver."""
+    if project.status not in PANEL_STATUSES:
+        return False
+    return user.has_role(Role.APPROVER) or _declared_member_of_the_open_round(project, user)
 
 
 def set_final_risk_grade(project: Project, grade: str, reason: str, actor) -> None:
     vetting = vetting_for(project)
     if vetting is None:
         raise DomainError(_l("Assign the county panel first: the decision follows its scores."))
+    if project.status not in PANEL_STATUSES:
+        raise DomainError(_l("The final risk grade is locked once the county has decided."))
     if not may_grade_risk(project, actor):
         raise DomainError(_l("Only the panel sets the final risk grade."))
     if (grade or "") and grade not in set(RiskGrade):

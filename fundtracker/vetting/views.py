@@ -32,6 +32,7 @@ from .models import (
     DECLARATION_LABELS,
     RECOMMENDATION_LABELS,
     RISK_GRADE_LABELS,
+    ROUND_STATUS_LABELS,
     CriteriaSet,
     Declaration,
     PanelMember,
@@ -53,7 +54,7 @@ TABS = (ProjectTab(_l("Vetting"), "vetting.panel", frozenset(COUNTY_VIEWERS)),
 def declare_before_reading(project, user):
     """A panel member declares conflicts of interest before seeing the application."""
     member = services.membership(project, user) if user.has_role(Role.REVIEWER) else None
-    if member is not None and member.declaration == Declaration.PENDING:
+    if member is not None and member.declaration == Declaration.PENDING and services.in_the_open_round(member):
         flash(_("Declare any conflict of interest before you read the application."), "info")
         return url_for("vetting.declaration", project_id=project.id)
     return None
@@ -63,6 +64,7 @@ def declare_before_reading(project, user):
 @bp.app_context_processor
 def vetting_labels():
     return {"declaration_labels": DECLARATION_LABELS, "recommendation_labels": RECOMMENDATION_LABELS,
+            "round_status_labels": ROUND_STATUS_LABELS,
             "risk_grade_labels": RISK_GRADE_LABELS, "points": format_points, "department_labels": DEPARTMENT_LABELS}
 
 
@@ -97,7 +99,24 @@ def _panel_context(project) -> dict:
         "site_visits": db.session.execute(
             select(SiteVisit).where(SiteVisit.project_id == project.id).order_by(SiteVisit.visited_on)).scalars().all(),
         "visit_photos": _photos_by_visit(project),
+        "round": services.latest_round(project),
+        "earlier_rounds": _earlier_rounds(project),
     }
+
+
+def _earlier_rounds(project) -> list[tuple]:
+    """The rounds before the latest, as history: (round, its result, or None for those who neither
+    sat on that round nor approve)."""
+    latest = services.latest_round(project)
+    history = []
+    for panel_round in services.closed_rounds(project):
+        if latest is not None and panel_round.id == latest.id:
+            continue
+        members = services.members_of(panel_round)
+        visible = current_user.has_role(Role.APPROVER, Role.ADMIN) or any(
+            m.reviewer_id == current_user.id for m in members)
+        history.append((panel_round, services.panel_result(project, members) if visible else None))
+    return history
 
 
 def _photos_by_visit(project) -> dict[int, list[ProjectAttachment]]:
@@ -130,7 +149,8 @@ def _render_panel(project, status=200, **extra):
     context = _panel_context(project)
     context.setdefault("assign_form", _assign_form(project, context["members"]))
     context.setdefault("risk_form", RiskGradeForm() if services.may_grade_risk(project, current_user) else None)
-    context.setdefault("visit_form", SiteVisitForm() if current_user.has_role(Role.REVIEWER, Role.APPROVER) else None)
+    context.setdefault("visit_form", SiteVisitForm() if services.may_record_site_visit(project, current_user)
+                       else None)
     context.update(extra)
     return render_page_or_fragment("projects/project.html", "vetting/_tab_panel.html", status=status,
                                    tab_template="vetting/_tab_panel.html", active_endpoint="vetting.panel",
@@ -181,7 +201,7 @@ def _my_membership_or_404(project):
 @bp.route("/projects/<int:project_id>/vetting/declaration", methods=["GET", "POST"])
 @reviewer_only
 def declaration(project_id):
-    project = get_project_or_404(project_id)
+    project = get_project_or_404(project_id, guard_reading=False)
     member = _my_membership_or_404(project)
     form = DeclarationForm()
     declared = submit_form(form, lambda: services.declare(
@@ -216,7 +236,7 @@ def _filled_sheet_form(member, criteria):
 @bp.route("/projects/<int:project_id>/vetting/sheet", methods=["GET", "POST"])
 @reviewer_only
 def sheet(project_id):
-    project = get_project_or_404(project_id)
+    project = get_project_or_404(project_id, guard_reading=False)
     member = _my_membership_or_404(project)
     if member.declaration == Declaration.PENDING:
         return redirect_after_post(url_for("vetting.declaration", project_id=project.id))
@@ -241,7 +261,7 @@ def sheet(project_id):
 @reviewer_only
 def sheet_total(project_id):
     """HTMX: the weighted total and the pass/fail badge as the reviewer types."""
-    project = get_project_or_404(project_id)
+    project = get_project_or_404(project_id, guard_reading=False)
     _my_membership_or_404(project)
     vetting = services.vetting_for(project)
     form = score_sheet_form(vetting.criteria_set.criteria)
@@ -297,7 +317,7 @@ def export_scores(project_id):
     project = get_project_or_404(project_id)
     if not services.may_see_scores(project, current_user):
         abort(403)
-    criteria = services.vetting_for(project).criteria_set.criteria
+    criteria = (services.vetting_for(project) or abort(404)).criteria_set.criteria  # no panel yet: no sheet to export
     columns = [Column(_l("Reviewer"), lambda row: row[0].reviewer.display_name),
                Column(_l("Department"), lambda row: str(DEPARTMENT_LABELS.get(row[0].reviewer.department, ""))),
                *[Column(f"{c.name} ({c.weight}%)", lambda row, cid=c.id: _score_of(row[1], cid)) for c in criteria],
@@ -316,8 +336,6 @@ def _score_of(sheet, criterion_id):
 def feasibility_report(project_id):
     """可行性研究报告: one printable page. Individual sheets for county roles only."""
     project = get_project_or_404(project_id)
-    if target := declare_before_reading(project, current_user):
-        return redirect_after_post(target)
     context = _panel_context(project)
     county = bool(current_user.roles & set(COUNTY_VIEWERS))
     result = services.panel_result(project, context["members"])

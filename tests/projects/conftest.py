@@ -68,10 +68,10 @@ def without_the_panel(app) -> None:
     covers the panel's gate (and tests/test_domains.py that a real app has it)."""
     from fundtracker.projects.workflow import MACHINE_NAME
     from fundtracker.signals import Hook, disconnect
-    from fundtracker.vetting.services import decision_gate, decision_score
+    from fundtracker.vetting.services import decision_basis, decision_gate
 
     disconnect(app, Hook.TRANSITION_GUARD, decision_gate, key=MACHINE_NAME)
-    disconnect(app, Hook.DECISION_SCORE, decision_score)
+    disconnect(app, Hook.DECISION_BASIS, decision_basis)
 
 
 @pytest.fixture(autouse=True)

@@ -154,7 +154,7 @@ def test_guards_connected_by_other_domains_can_refuse_and_score_the_decision(app
             raise DomainError("panel not complete")
 
     connect(app, Hook.TRANSITION_GUARD, gate, key=MACHINE_NAME)
-    connect(app, Hook.DECISION_SCORE, lambda project: 7825)
+    connect(app, Hook.DECISION_BASIS, lambda project: {"panel_score_centi": 7825, "panel_round": 2})
     project = make_project(status="vetting")
     approver = make_user(Role.APPROVER)
     with pytest.raises(DomainError, match="panel not complete"):

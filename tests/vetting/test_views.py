@@ -130,8 +130,8 @@ def test_criteria_set_admin_refuses_weights_not_adding_to_100(app, make_user):
 def test_a_site_visit_with_photos(app, panel, approver):
     import io as _io
 
-    project, _ = panel(size=1)
-    client = client_for(app, approver)
+    project, members = panel(size=1)
+    client = client_for(app, members[0].reviewer)
     png = b"\x89PNG\r\n\x1a\n" + b"0" * 32
     response = client.post(f"/projects/{project.id}/vetting/site-visits", data={
         "visited_on": "2026-04-08", "place": "鱼塘现场", "participants": "农业农村局、镇农办", "findings": "塘堤已加固",
