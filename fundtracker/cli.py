@@ -72,10 +72,20 @@ def backup(output):
     if output is None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         output = Path(current_app.instance_path) / "backups" / f"fundtracker-{stamp}.sqlite3"
-    output.parent.mkdir(parents=True, exist_ok=True)
+    _create_private_file(output)
     with sqlite3.connect(source_path) as source, sqlite3.connect(output) as target:
         source.backup(target)  # the SQLite online backup API: consistent while others write
     click.echo(f"Backup written to {output}")
+
+
+def _create_private_file(path: Path) -> None:
+    """The backup is readable and writable by its owner only (0600), in a folder only its owner
+    opens (0700) when we create it: a copy of the database is as secret as the database."""
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+        path.parent.chmod(0o700)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    path.chmod(0o600)  # an existing file given as --output is narrowed too
 
 
 SQLITE_HAS_NO_ROLES = (

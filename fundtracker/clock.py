@@ -12,12 +12,37 @@ def local_today() -> date:
     return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
-def refuse_future_date(value: date, field: str) -> None:
-    """Money is recorded when it has moved: a date beyond today (plus a small tolerance) is a typo."""
-    latest = local_today() + timedelta(days=current_app.config["FUTURE_DATE_TOLERANCE_DAYS"])
+# No record of this county's funds, meetings or projects is older; an earlier date is a typo
+# (and a loan from 0001-01-01 would accrue two thousand years of interest).
+EARLIEST_DATE = date(2000, 1, 1)
+# How far ahead a plan may reach (a project's start and end).
+PLANNING_HORIZON_YEARS = 20
+
+
+def _refuse_outside(value: date, field: str, latest: date, too_late_message) -> None:
+    if value < EARLIEST_DATE:
+        raise DomainError(_l("The date %(date)s is too early; accepted dates run from %(earliest)s to %(latest)s.",
+                             date=value.isoformat(), earliest=EARLIEST_DATE.isoformat(), latest=latest.isoformat()),
+                          field=field)
     if value > latest:
-        raise DomainError(_l("The date %(date)s is in the future; the latest accepted is %(latest)s.",
-                             date=value.isoformat(), latest=latest.isoformat()), field=field)
+        raise DomainError(too_late_message(date=value.isoformat(), earliest=EARLIEST_DATE.isoformat(),
+                                           latest=latest.isoformat()), field=field)
+
+
+def refuse_future_date(value: date, field: str) -> None:
+    """A date of something that has happened (money received, a loan started, a meeting held, a visit
+    made, a filing): from EARLIEST_DATE to today, plus a small tolerance; anything else is a typo."""
+    latest = local_today() + timedelta(days=current_app.config["FUTURE_DATE_TOLERANCE_DAYS"])
+    _refuse_outside(value, field, latest, lambda **dates: _l(
+        "The date %(date)s is in the future; accepted dates run from %(earliest)s to %(latest)s.", **dates))
+
+
+def refuse_implausible_plan_date(value: date, field: str) -> None:
+    """A planned date (a project's start or end): from EARLIEST_DATE to the end of the year
+    PLANNING_HORIZON_YEARS from now."""
+    latest = date(local_today().year + PLANNING_HORIZON_YEARS, 12, 31)
+    _refuse_outside(value, field, latest, lambda **dates: _l(
+        "The date %(date)s is too far ahead; accepted dates run from %(earliest)s to %(latest)s.", **dates))
 
 
 def add_months(start: date, months: int) -> date:

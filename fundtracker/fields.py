@@ -1,11 +1,16 @@
 """Form fields shared by every domain."""
-from decimal import Decimal, InvalidOperation
+import re
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
 from .money import MoneyError, fen_to_yuan_text, parse_yuan, rate_percent
+
+# The highest annual rate a form accepts (the projects' CHECK constraint loan_rate_range says the same).
+MAX_RATE_PERCENT = 36
+_RATE_RE = re.compile(r"^(?P<whole>[0-9]{1,3})(?:\.(?P<decimals>[0-9]{1,2}))?$")
+_TOO_PRECISE_RATE_RE = re.compile(r"^[0-9]{1,3}\.[0-9]{3,}$")
 
 
 class MoneyField(StringField):
@@ -34,7 +39,15 @@ class MoneyField(StringField):
 
 
 class RateField(StringField):
-    """An annual rate typed in percent with at most two decimals (3.85), kept as basis points (385)."""
+    """An annual rate typed in percent with at most two decimals (3.85), kept as basis points (385).
+
+    Read with a pattern, never through Decimal(): `1e999999`, `NaN`, `Infinity` are refused as text
+    instead of overflowing or slipping through arithmetic."""
+
+    def __init__(self, label=None, validators=None, max_percent: int = MAX_RATE_PERCENT, **kwargs):
+        kwargs.setdefault("render_kw", {}).setdefault("inputmode", "decimal")
+        super().__init__(label, validators, **kwargs)
+        self.max_percent = max_percent
 
     def _value(self):
         if self.raw_data:
@@ -43,13 +56,20 @@ class RateField(StringField):
 
     def process_formdata(self, valuelist):
         self.data = None
-        text = (valuelist[0] if valuelist else "").strip().rstrip("%").strip()
+        text = (valuelist[0] if valuelist else "").strip(" \u00a0\u3000").rstrip("%％").strip()
         if not text:
             return
-        try:
-            basis_points = Decimal(text) * 100
-        except InvalidOperation:
-            raise ValueError(_l("Enter the rate in percent, e.g. 3.85.")) from None
-        if not basis_points.is_finite() or basis_points != basis_points.to_integral_value():
-            raise ValueError(_l("Use at most two decimals for the rate."))
-        self.data = int(basis_points)
+        match = _RATE_RE.match(text)
+        if match is None and text[:1] in ("-", "−"):
+            raise ValueError(self._range_message())
+        if match is None:
+            if _TOO_PRECISE_RATE_RE.match(text):
+                raise ValueError(_l("Use at most two decimals for the rate."))
+            raise ValueError(_l("Enter the rate in percent, e.g. 3.85."))
+        basis_points = int(match.group("whole")) * 100 + int((match.group("decimals") or "").ljust(2, "0"))
+        if basis_points > self.max_percent * 100:
+            raise ValueError(self._range_message())
+        self.data = basis_points
+
+    def _range_message(self):
+        return _l("The rate must be between 0%% and %(max)d%%.", max=self.max_percent)

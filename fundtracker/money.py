@@ -52,11 +52,12 @@ def parse_yuan(text, *, max_yuan: int | None = None, allow_zero: bool = False) -
         if re.fullmatch(r"[\d,]+\.\d{3,}", cleaned):
             raise MoneyError(_l("Use at most two decimals (fen)."))
         raise MoneyError(_l("Enter the amount as digits, e.g. 1,234.56."))
-    whole = int(match.group("int").replace(",", ""))
-    decimals = (match.group("dec") or "").ljust(2, "0")
-    fen = whole * FEN_PER_YUAN + int(decimals)
+    digits = match.group("int").replace(",", "")
     ceiling = min(max_yuan or ABSOLUTE_MAX_YUAN, ABSOLUTE_MAX_YUAN)
-    if fen > ceiling * FEN_PER_YUAN:
+    # Longer than any accepted amount: refused before int(), which would not take thousands of digits.
+    too_long = len(digits.lstrip("0")) > len(str(ABSOLUTE_MAX_YUAN))
+    fen = 0 if too_long else int(digits) * FEN_PER_YUAN + int((match.group("dec") or "").ljust(2, "0"))
+    if too_long or fen > ceiling * FEN_PER_YUAN:
         raise MoneyError(_l("The amount is above the maximum of %(max)s.", max=format_fen(ceiling * FEN_PER_YUAN)))
     if fen == 0 and not allow_zero:
         raise MoneyError(_l("The amount must be greater than zero."))

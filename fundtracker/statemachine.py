@@ -31,6 +31,7 @@ class Transition:
     guards: tuple[Step, ...] = ()
     effects: tuple[Step, ...] = ()
     needs_reason: bool = False
+    by_service: bool = False  # taken by another domain's service (no button), e.g. "works started" by a payment
 
 
 class RoleNotAllowed(DomainError):
@@ -80,20 +81,22 @@ class StateMachine:
         """The actions this user may take on this object now (for its buttons)."""
         roles = self.acting_roles(obj, user)
         return [(action, transition) for (status, action), transition in self.transitions.items()
-                if status == obj.status and roles & transition.roles and self.still_open(obj, action)]
+                if status == obj.status and roles & transition.roles and self.still_open(obj, action)
+                and not transition.by_service]
 
-    def transition_for(self, obj, action, actor) -> Transition:
+    def transition_for(self, obj, action, actor, *, by_service: bool = False) -> Transition:
         transition = self.transitions.get((obj.status, action))
-        if transition is None or not self.still_open(obj, action):
+        if transition is None or not self.still_open(obj, action) or transition.by_service > by_service:
             raise ActionNotOpen(_l("This action is not possible while the status is “%(status)s”.",
                                    status=self.status_label(obj.status)))
         if not self.acting_roles(obj, actor) & transition.roles:
             raise RoleNotAllowed(_l("Your roles do not allow this action."))
         return transition
 
-    def apply(self, obj, action, actor, data: TransitionData = TransitionData()):
-        """Take the action: check, guard, change the status, run the effects, record. Flushes."""
-        transition = self.transition_for(obj, action, actor)
+    def apply(self, obj, action, actor, data: TransitionData = TransitionData(), *, by_service: bool = False):
+        """Take the action: check, guard, change the status, run the effects, record. Flushes.
+        by_service: another domain's service takes a transition that has no button of its own."""
+        transition = self.transition_for(obj, action, actor, by_service=by_service)
         comment = (data.comment or "").strip()
         if transition.needs_reason and not comment:
             raise DomainError(self.reason_message, field="comment")

@@ -1,5 +1,6 @@
 """Uploaded files: checked (size, extension, content), stored outside static/ under generated
 names, and served only as downloads (Content-Disposition: attachment) by views that checked scope."""
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,9 +40,19 @@ def _extension(filename: str) -> str:
 
 
 def _upload_folder() -> Path:
+    """The folder of uploaded files, opened by its owner only (0700) when we create it."""
     folder = Path(current_app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
+    if not folder.is_dir():
+        folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+        folder.chmod(0o700)  # mkdir's mode is reduced by the umask, never widened: set it exactly
     return folder
+
+
+def _write_private_file(path: Path, content: bytes) -> None:
+    """A new file readable and writable by its owner only (0600), whatever the umask."""
+    descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(content)
 
 
 def store_upload(upload: FileStorage) -> StoredFile:
@@ -62,7 +73,7 @@ def store_upload(upload: FileStorage) -> StoredFile:
         raise DomainError(_l("The file's content does not match its type (.%(ext)s).", ext=extension), field="file")
     stored_name = f"{secrets.token_hex(16)}.{extension}"
     path = _upload_folder() / stored_name
-    path.write_bytes(content)
+    _write_private_file(path, content)
     db.session.info.setdefault(_UNCOMMITTED_FILES, []).append(path)
     return StoredFile(original, stored_name, mimetype, len(content))
 
@@ -86,4 +97,5 @@ def send_stored_file(stored_name: str, content_type: str, download_name: str):
     path = _upload_folder() / stored_name
     response = send_file(path, mimetype=content_type, as_attachment=True, download_name=download_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
     return response

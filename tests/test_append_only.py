@@ -18,6 +18,7 @@ from fundtracker.pools.services import (
     commit_to_project,
     record_contribution,
 )
+from fundtracker.disbursements.models import DisbursementEvent, TranchePlanVersion
 from fundtracker.projects.models import ProjectDecision, ProjectEvent, ProjectVersion
 
 from .conftest import USE_POSTGRES
@@ -32,6 +33,8 @@ FORGERIES = {
     "loan_repayments": "interest_fen = interest_fen + 1",
     "project_events": "comment = 'forged'",
     "project_decisions": "reason = 'forged'",
+    "tranche_plan_versions": "reason = 'forged'",
+    "disbursement_events": "comment = 'forged'",
     "project_versions": "number = number + 1",
     "pool_commitments": "reason = 'forged'",
 }
@@ -59,6 +62,11 @@ def a_row_in_every_append_only_table(make_user, make_project):
         ProjectVersion(project_id=project.id, number=1, snapshot={"title": project.title}, submitted_by_id=approver.id),
     ])
     commit_to_project(pool.id, project.id, 10_00, actor=approver)
+    db.session.add_all([
+        TranchePlanVersion(project_id=project.id, number=1, snapshot=[], reason="original", actor_id=finance.id),
+        DisbursementEvent(subject="payment", subject_id=1, project_id=project.id, action="prepare", from_status="",
+                          to_status="prepared", comment="original", actor_id=finance.id),
+    ])
     db.session.commit()
     return {table: db.session.execute(text(f"SELECT min(id) FROM {table}")).scalar_one()
             for table in APPEND_ONLY_TABLES}

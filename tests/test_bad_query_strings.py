@@ -5,7 +5,7 @@ from fundtracker.auth.roles import Role
 
 from .conftest import login
 
-VALUES = ["", "abc", "-1", "0", "99999999999999999999", "1e5", "'; drop table projects", "2026-02-30", "%00"]
+VALUES = ["", "abc", "-1", "0", "99999999999999999999", "1e5", "'; drop table projects", "2026-02-30"]
 PARAMETERS = [
     "/projects?page={}", "/projects?year={}", "/projects?min={}", "/projects?max={}", "/projects?sort={}",
     "/projects?township={}", "/projects?village={}", "/projects?pool={}", "/projects?status={}",
@@ -20,6 +20,8 @@ def test_no_query_string_makes_a_500(app, make_user, pattern):
     login(client, make_user(Role.APPROVER, Role.FINANCE, Role.ADMIN, Role.REVIEWER))
     statuses = {value: client.get(pattern.format(value)).status_code for value in VALUES}
     assert all(status in (200, 404) for status in statuses.values()), statuses
+    with_nul = client.get(pattern.format("%00"))  # refused at the door, on every database (tests/test_crafted_input.py)
+    assert with_nul.status_code == 400 and "NUL character" in with_nul.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("url", ["/pools/99999999999999999999", "/projects/99999999999999999999",

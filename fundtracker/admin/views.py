@@ -59,7 +59,8 @@ def new_user():
     _fill_scope_choices(form)
     return save_form_or_render(
         form, "admin/user_form.html",
-        lambda: accounts.create_user(username=form.username.data, password=form.password.data, **_profile(form)),
+        lambda: accounts.create_user(username=form.username.data, password=form.password.data,
+                                     must_change_password=True, **_profile(form)),
         lambda user: url_for("admin.edit_user", user_id=user.id),
         user=None,
     )
@@ -73,7 +74,7 @@ def edit_user(user_id):
     _fill_scope_choices(form)
     return save_form_or_render(
         form, "admin/user_form.html",
-        lambda: accounts.update_user(user, **_profile(form)),
+        lambda: accounts.update_user(user, current_user, **_profile(form)),
         url_for("admin.edit_user", user_id=user.id),
         user=user,
     )
@@ -105,7 +106,8 @@ def reset_password(user_id):
         form, "admin/reset_password.html",
         lambda: accounts.reset_password(user, form.password.data),
         url_for("admin.edit_user", user_id=user.id),
-        message=_("The password has been reset; the user's sessions were ended."),
+        message=_("The password has been reset; the user's sessions were ended. The user has to choose a new "
+                  "password at the next sign-in."),
         user=user,
     )
 

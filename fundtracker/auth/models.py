@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
@@ -38,6 +38,8 @@ class User(UserMixin, db.Model):
     township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id"), index=True)
     failed_login_count: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
+    # The password was set by an administrator: the user chooses their own at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Rotated at logout and password change: every cookie issued before stops working.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -61,6 +63,11 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *roles) -> bool:
         return bool(self.roles.intersection(roles))
+
+    @property
+    def is_locked(self) -> bool:
+        """Locked after repeated failed sign-ins, and the lock has not ended yet."""
+        return self.locked_until is not None and self.locked_until > utcnow()
 
     @property
     def is_county_level(self) -> bool:

@@ -40,7 +40,8 @@ class ContributionForm(FlaskForm):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
     lender = StringField(_l("Lender"), validators=[Optional(), Length(max=200)])
     annual_rate = RateField(_l("Annual rate (%)"))
-    term_months = IntegerField(_l("Term (months)"), validators=[Optional()])
+    term_months = IntegerField(_l("Term (months)"), validators=[
+        Optional(), NumberRange(min=1, max=600, message=_l("The term must be at least one month (at most 600)."))])
     loan_start_on = DateField(_l("Loan start date"), validators=[Optional()])
     repayment_schedule = SelectField(_l("Repayment schedule"), choices=list(REPAYMENT_SCHEDULE_LABELS.items()),
                                      default=RepaymentSchedule.INTEREST_YEARLY_PRINCIPAL_AT_MATURITY)

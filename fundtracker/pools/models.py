@@ -87,6 +87,7 @@ class LedgerEntry(db.Model):
         Index("ix_ledger_entries_pool_id_id", "pool_id", "id"),
         Index("uq_ledger_entries_pool_sequence", "pool_id", "sequence", unique=True),
         Index("ix_ledger_entries_pool_value_date", "pool_id", "value_date"),
+        Index("ix_ledger_entries_tranche_id", "tranche_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -101,15 +101,26 @@ def figures_for(pool: FundPool) -> PoolFigures:
     return PoolFigures(pool.balance_fen, pool.committed_fen)
 
 
-def paid_to_projects_fen(project_ids=None) -> dict[int, int]:
-    """Net payments (disbursements after their reversals) per project, of these projects or of all."""
+def paid_to_projects_fen(project_ids=None, pool_id: int | None = None) -> dict[int, int]:
+    """Net payments (disbursements after their reversals) per project, of these projects or of all,
+    out of one pool or of every pool."""
     original, is_payment = _project_payment_amount()
     stmt = (select(LedgerEntry.project_id, func.sum(LedgerEntry.amount_fen))
             .outerjoin(original, original.id == LedgerEntry.reverses_id)
             .where(LedgerEntry.project_id.is_not(None), is_payment).group_by(LedgerEntry.project_id))
     if project_ids is not None:
         stmt = stmt.where(LedgerEntry.project_id.in_(list(project_ids)))
+    if pool_id is not None:
+        stmt = stmt.where(LedgerEntry.pool_id == pool_id)
     return {project_id: -int(total or 0) for project_id, total in db.session.execute(stmt).all()}
+
+
+def outstanding_in_pool_fen(pool_id: int, project_id: int) -> int:
+    """What one pool still holds for one project: its commitments there less its payments from there."""
+    committed = db.session.execute(
+        select(func.sum(Commitment.amount_fen)).where(Commitment.project_id == project_id,
+                                                      Commitment.pool_id == pool_id)).scalar_one() or 0
+    return int(committed) - paid_to_projects_fen([project_id], pool_id).get(project_id, 0)
 
 
 def paid_to_project_fen(project_id: int) -> int:
@@ -175,11 +186,7 @@ def release_commitment(pool_id: int, project_id: int, amount_fen: int, *, actor,
     if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
         raise DomainError(_l("The amount must be greater than zero."), field="amount")
     pool = lock_pool(pool_id)
-    outstanding = db.session.execute(
-        select(func.sum(Commitment.amount_fen)).where(Commitment.project_id == project_id,
-                                                      Commitment.pool_id == pool.id)
-    ).scalar_one() or 0
-    outstanding -= paid_to_project_fen(project_id)
+    outstanding = outstanding_in_pool_fen(pool.id, project_id)
     if amount_fen > outstanding:
         raise DomainError(_l("Only %(outstanding)s is still committed to the project; %(amount)s cannot be released.",
                              outstanding=format_fen(outstanding), amount=format_fen(amount_fen)), field="amount")
@@ -252,6 +259,14 @@ def add_to_source_total(pool_id: int, source_type: str, delta_fen: int) -> None:
     total.amount_fen += delta_fen
 
 
+def _refuse_payment_beyond_commitment(pool: FundPool, project_id: int | None, amount_fen: int) -> None:
+    """A payment goes to a project and draws down what this pool holds for that project, never another's."""
+    outstanding = outstanding_in_pool_fen(pool.id, project_id) if project_id is not None else 0
+    if amount_fen > outstanding:
+        raise DomainError(_l("Only %(outstanding)s is still committed to the project; %(amount)s cannot be paid.",
+                             outstanding=format_fen(outstanding), amount=format_fen(amount_fen)), field="amount")
+
+
 def append_entry(pool_id: int, kind: EntryKind, amount_fen: int, *, actor, value_date: date,
                  memo: str = "", project_id: int | None = None, tranche_id: int | None = None) -> LedgerEntry:
     """Move money: amount_fen is the positive size; the kind gives the sign."""
@@ -263,6 +278,8 @@ def append_entry(pool_id: int, kind: EntryKind, amount_fen: int, *, actor, value
     pool = lock_pool(pool_id)
     if kind == EntryKind.CONTRIBUTION and pool.status != PoolStatus.OPEN:
         raise DomainError(_l("The pool %(pool)s is closed; it takes no new contributions.", pool=pool.name))
+    if kind == EntryKind.DISBURSEMENT:
+        _refuse_payment_beyond_commitment(pool, project_id, amount_fen)
     entry = _post_entry(pool, kind=kind, amount_fen=ENTRY_SIGN[kind] * amount_fen, project_id=project_id,
                         tranche_id=tranche_id, value_date=value_date, memo=memo[:500], actor_id=actor.id,
                         pays_project=kind == EntryKind.DISBURSEMENT)
@@ -271,8 +288,10 @@ def append_entry(pool_id: int, kind: EntryKind, amount_fen: int, *, actor, value
     return entry
 
 
-def reverse_entry(pool_id: int, entry_id: int, *, actor, reason: str, value_date: date) -> LedgerEntry:
-    """Append the exact opposite of an entry of this pool, with the reason. Once per entry."""
+def reverse_entry(pool_id: int, entry_id: int, *, actor, reason: str, value_date: date,
+                  payment_reversal: bool = False) -> LedgerEntry:
+    """Append the exact opposite of an entry of this pool, with the reason. Once per entry. A payment
+    to a project is reversed from its payment request (payment_reversal), which records why."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_l("Give the reason for the reversal."), field="reason")
@@ -282,6 +301,8 @@ def reverse_entry(pool_id: int, entry_id: int, *, actor, reason: str, value_date
         raise DomainError(_l("That entry does not belong to this pool."))
     if target.kind == EntryKind.REVERSAL:
         raise DomainError(_l("A reversal cannot itself be reversed; record a new entry instead."))
+    if target.kind == EntryKind.DISBURSEMENT and target.tranche_id is not None and not payment_reversal:
+        raise DomainError(_l("A payment is reversed from its payment request, so that the request records it."))
     already = db.session.execute(select(LedgerEntry.id).where(LedgerEntry.reverses_id == target.id)).scalar_one_or_none()
     if already is not None:
         raise DomainError(_l("This entry has already been reversed (entry #%(id)d).", id=already))

@@ -233,7 +233,7 @@ def export_statement(pool_id, fmt):
     pool = get_pool_or_404(pool_id)
     _, filters = _statement_filter()
     rows = with_project_titles(db.session.execute(statement_select(pool, filters).execution_options(yield_per=2000)))
-    return export_response(fmt, f"statement-pool-{pool.id}", STATEMENT_COLUMNS, rows, sheet_title=pool.name)
+    return export_response(fmt, f"statement-{pool.id}-{pool.name}", STATEMENT_COLUMNS, rows, sheet_title=pool.name)
 
 
 @bp.route("/loans")

@@ -7,7 +7,8 @@ from sqlalchemy import insert, select
 from ..auth.models import User
 from ..extensions import db
 from ..geo.models import Village
-from ..pools.models import Commitment, CommitmentKind, FundPool
+from ..pools.models import FundPool
+from ..pools.services import commit_to_project
 from ..signals import Hook, handlers
 from .applications import ApplicationInput, save_application
 from .models import Project, ProjectStatus
@@ -154,13 +155,11 @@ def _seed_benchmark_projects(villages, author: User, scale: int) -> None:
 
 
 def _commit_benchmark_approvals(author: User) -> None:
-    """The bulk-written approved projects hold their money in their pools like approved ones do."""
+    """The bulk-written approved projects hold their money in their pools like approved ones do
+    (through the service: each commitment takes its place in its pool's chain)."""
     approved = db.session.execute(
         select(Project.id, Project.pool_id, Project.approved_amount_fen)
-        .where(Project.description == "benchmark", Project.approved_amount_fen.is_not(None))
+        .where(Project.description == "benchmark", Project.approved_amount_fen.is_not(None)).order_by(Project.id)
     ).all()
-    if approved:
-        db.session.execute(insert(Commitment), [
-            {"pool_id": pool_id, "project_id": project_id, "kind": CommitmentKind.COMMITMENT, "amount_fen": amount,
-             "reason": "benchmark", "actor_id": author.id} for project_id, pool_id, amount in approved
-        ])
+    for project_id, pool_id, amount in approved:
+        commit_to_project(pool_id, project_id, amount, actor=author, reason="benchmark")

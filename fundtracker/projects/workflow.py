@@ -47,6 +47,7 @@ class Action(StrEnum):
     REJECT = "reject"
     RETURN = "return"
     FILE_WITH_CITY = "file_with_city"
+    START_WORKS = "start_works"
 
 
 @dataclass(frozen=True)
@@ -154,8 +155,8 @@ def _record_city_filing(project: Project, action, actor, data: TransitionInput) 
     project.city_filed_on, project.city_filing_reference = data.filed_on, data.filing_reference.strip()
 
 
-def _t(to_status, *roles, label, guards=(), effects=(), needs_reason=False):
-    return Transition(to_status, frozenset(roles), label, tuple(guards), tuple(effects), needs_reason)
+def _t(to_status, *roles, label, guards=(), effects=(), needs_reason=False, by_service=False):
+    return Transition(to_status, frozenset(roles), label, tuple(guards), tuple(effects), needs_reason, by_service)
 
 
 TRANSITIONS: dict[tuple[ProjectStatus, Action], Transition] = {
@@ -181,6 +182,9 @@ TRANSITIONS: dict[tuple[ProjectStatus, Action], Transition] = {
     # City filing (报市备案) records the filing; the project stays approved.
     (S.APPROVED, Action.FILE_WITH_CITY): _t(S.APPROVED, Role.APPROVER, label=_l("Record the city filing"),
                                             effects=[_record_city_filing]),
+    # The first payment to the project (the disbursements domain) starts the works.
+    (S.APPROVED, Action.START_WORKS): _t(S.IN_PROGRESS, Role.FINANCE, label=_l("Works started (first payment)"),
+                                         by_service=True),
 }
 
 
@@ -212,5 +216,6 @@ def transition_for(project: Project, action, actor) -> Transition:
     return PROJECT_MACHINE.transition_for(project, action, actor)
 
 
-def apply_transition(project: Project, action, actor, data: TransitionInput = TransitionInput()) -> ProjectEvent:
-    return PROJECT_MACHINE.apply(project, Action(action), actor, data)
+def apply_transition(project: Project, action, actor, data: TransitionInput = TransitionInput(), *,
+                     by_service: bool = False) -> ProjectEvent:
+    return PROJECT_MACHINE.apply(project, Action(action), actor, data, by_service=by_service)

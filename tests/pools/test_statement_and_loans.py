@@ -79,7 +79,7 @@ def test_csv_and_xlsx_exports_hold_every_entry_with_balances(finance_client, poo
     assert (rows[1][7], rows[1][8]) == ("1234567.89", "1234567.89")
     assert (rows[2][3], rows[2][8]) == ("Social donation", "1234577.89")
     response = finance_client.get(f"/pools/{pool.id}/statement.xlsx")
-    assert response.headers["Content-Disposition"].endswith('.xlsx"')
+    assert response.headers["Content-Disposition"].endswith('.xlsx')
     sheet = load_workbook(io.BytesIO(response.data)).active
     values = list(sheet.iter_rows(values_only=True))
     assert values[2][7] == 10.0 and values[2][8] == 1234577.89

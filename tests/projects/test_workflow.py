@@ -11,6 +11,7 @@ from fundtracker.extensions import db
 from fundtracker.pools.services import figures_for
 from fundtracker.projects.applications import save_application
 from fundtracker.projects.models import ProjectDecision, ProjectEvent, ProjectStatus, ProjectVersion
+from fundtracker.projects import workflow
 from fundtracker.projects.workflow import (
     MACHINE_NAME,
     TRANSITIONS,
@@ -40,14 +41,24 @@ def test_every_transition_for_every_role(make_project, make_user, make_funded_po
         project.approved_amount_fen, project.pool_id = 100 * WAN, pool.id
     actor = make_user(role, village=project.village, township=project.village.township)
     expected = TRANSITIONS[(status, action)]
+    by_service = expected.by_service
     if role not in expected.roles:
         with pytest.raises(RoleNotAllowed):
-            apply_transition(project, action, actor, data_for(action, pool))
+            apply_transition(project, action, actor, data_for(action, pool), by_service=by_service)
         return
-    event = apply_transition(project, action, actor, data_for(action, pool))
+    event = apply_transition(project, action, actor, data_for(action, pool), by_service=by_service)
     db.session.commit()
     assert project.status == expected.to_status
     assert (event.from_status, event.to_status, event.actor_id) == (status, expected.to_status, actor.id)
+
+
+@pytest.mark.parametrize("status, action", [key for key, t in TRANSITIONS.items() if t.by_service])
+def test_a_transition_taken_by_a_service_has_no_button_and_no_url(make_project, make_user, status, action):
+    project = make_project(status=status)
+    almighty = make_user(*Role, village=project.village, township=project.village.township)
+    assert action not in [a for a, _ in workflow.available_actions(project, almighty)]
+    with pytest.raises(DomainError, match="not possible while"):
+        apply_transition(project, action, almighty, TransitionInput())
 
 
 NOT_IN_TABLE = [(status, action) for status in ProjectStatus for action in ALL_ACTIONS
