@@ -48,6 +48,13 @@ class DuplicateSubmission(Exception):
         self.result_url = result_url
 
 
+def earlier_result_url(token: str | None) -> str | None:
+    """Where the first submission of this form led, if the token was used already."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.execute(select(UsedFormToken.result_url).where(UsedFormToken.token == token)).scalar_one_or_none()
+
+
 def claim_form_token(token: str | None, user) -> UsedFormToken:
     """Mark the token used, or raise DuplicateSubmission if it already was."""
     if not token or len(token) > 64:

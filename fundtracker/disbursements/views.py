@@ -11,7 +11,7 @@ from ..auth.roles import Role
 from ..database import utcnow
 from ..exports import Column, export_response
 from ..extensions import db
-from ..idempotency import new_form_token
+from ..idempotency import earlier_result_url, new_form_token
 from ..htmx import is_htmx, redirect_after_post, render_page_or_fragment
 from ..money import fen_to_yuan_decimal
 from ..pools.models import FundPool
@@ -272,6 +272,8 @@ def decide(payment_id, action):
     except RoleNotAllowed:
         abort(403)
     except ActionNotOpen as error:
+        if (earlier := earlier_result_url(form.token.data)) is not None:
+            return _already_recorded(payment, back, earlier or result_url)
         return _decision_answer(payment, back, result_url, status=409, error=error.message)
     outcome = submit_form(form, lambda: services.decide_payment(payment, action, actor=current_user,
                                                                 data=_decision_input(form)), result_url)
@@ -282,6 +284,14 @@ def decide(payment_id, action):
             flash(_("Recorded."), "success")
         return _decision_answer(payment, back, result_url)
     return _decision_answer(payment, back, result_url, status=422, error=" ".join(map(str, _errors_of(form))))
+
+
+def _already_recorded(payment, back: bool, result_url: str):
+    """A repeated click (the same one-time form) gets the first click's answer, not an error."""
+    if is_htmx():
+        return _decision_answer(payment, back, result_url)
+    flash(_("This form was already submitted; it was recorded once."), "info")
+    return redirect_after_post(result_url)
 
 
 def _decision_input(form) -> services.PaymentDecision:
@@ -326,8 +336,8 @@ def queue():
         select(FundPool).where(FundPool.id.in_({d.pool_id for d in page.items}))).scalars()}
     rows = [{"payment": d, "project": projects[d.project_id],
              "complete": len(d.documents) >= len(d.tranche.required_documents)} for d in page.items]
-    return render_template("disbursements/queue.html", page=page, rows=rows, pools=pools, now=utcnow(),
-                           waiting=page.total, form=DecisionForm())
+    return render_page_or_fragment("disbursements/queue.html", "disbursements/_queue.html", requests=page, rows=rows,
+                                   pools=pools, now=utcnow(), waiting=page.total)
 
 
 LEDGER_COLUMNS = [

@@ -115,3 +115,19 @@ def test_a_pool_short_of_money_refuses_the_approval(people, approved_project):
     with pytest.raises(DomainError, match="still committed"):
         services.decide_payment(payment, "approve", actor=people["checker"])
     db.session.rollback()
+
+
+def test_a_repeated_approval_gets_the_first_answer_not_an_error(app, people, approved_project):
+    project = approved_project()
+    payment = prepared_payment(project, people)
+    checker = client_for(app, people["checker"])
+    data = {"token": "same-click"}
+    assert checker.post(f"/disbursements/{payment.id}/approve", data=data).status_code == 303
+    again = checker.post(f"/disbursements/{payment.id}/approve", data=data)
+    assert again.status_code == 303 and again.headers["Location"].endswith(f"/disbursements/{payment.id}")
+    assert "already submitted" in checker.get(again.headers["Location"]).get_data(as_text=True)
+    htmx_again = checker.post(f"/disbursements/{payment.id}/approve", data={**data, "back": "queue"},
+                              headers={"HX-Request": "true"})
+    assert htmx_again.status_code == 200 and f'id="payment-{payment.id}"' in htmx_again.get_data(as_text=True)
+    assert db.session.execute(select(func.count(LedgerEntry.id)).where(
+        LedgerEntry.tranche_id == payment.tranche_id)).scalar_one() == 1

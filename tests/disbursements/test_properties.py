@@ -4,7 +4,7 @@ paid <= commitment <= approved for the project, every tranche paid within its sh
 stored figures equal to their recomputed sums, and verify-ledger OK."""
 from itertools import count
 
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from fundtracker.disbursements import services
@@ -29,10 +29,11 @@ _examples = count(1)
 
 steps = st.lists(st.tuples(
     st.sampled_from(["pay", "pay", "pay", "reverse", "release", "replan"]),
-    st.integers(0, 5),  # which tranche (pay, replan) or which paid request (reverse)
+    st.integers(0, 5),  # which tranche (pay, replan: modulo the plan's length) or which paid request (reverse)
     st.integers(0, 200),  # percent: of what the tranche still allows (pay; above 100 is refused), of the
     # outstanding commitment (release), of the tranche's amount (replan)
 ), min_size=1, max_size=8)
+FEW_TRANCHES = 2  # pays and replans aim at the first tranches, so that they meet each other
 
 
 def _world(people, approved_fen: int, retention_percent: int):
@@ -65,7 +66,7 @@ def _evidence(project, tranche, people, evidence: dict):
 
 def _pay(project, evidence, people, index, percent):
     tranches = services.tranches_of(project)
-    tranche = tranches[index % len(tranches)]
+    tranche = tranches[index % FEW_TRANCHES]
     remaining = services.tranche_remaining_fen(tranche)
     amount = max(1, remaining * percent // 100)  # above 100 % asks for too much: must be refused
     report_id, documents = _evidence(project, tranche, people, evidence)
@@ -91,13 +92,18 @@ def _release(project, people, percent):
 
 def _replan(project, people, index, percent):
     tranches = services.tranches_of(project)
-    changed = tranches[index % len(tranches)]
+    changed = tranches[index % FEW_TRANCHES]
     plan = [services.TrancheInput(t.description, t.amount_fen * percent // 100 if t.id == changed.id else t.amount_fen,
                                   t.planned_on, tuple(t.required_documents), t.needs_acceptance, t.is_retention)
             for t in tranches]
     services.save_plan(project, plan, actor=people["preparer"], reason="按进度调整")
 
 
+@settings(max_examples=15)  # the suite's bounded profile, fewer examples: each one builds a project
+@example(approved_wan=100, extra_fen=0, retention=3, actions=[("pay", 0, 100), ("pay", 0, 100)])
+@example(approved_wan=100, extra_fen=1, retention=0, actions=[("pay", 1, 60), ("replan", 1, 10), ("pay", 1, 100)])
+@example(approved_wan=7, extra_fen=3, retention=2,
+         actions=[("pay", 0, 100), ("reverse", 0, 0), ("pay", 0, 100), ("release", 0, 100), ("pay", 1, 100)])
 @given(approved_wan=st.integers(1, 300), extra_fen=st.integers(0, 99_999), retention=st.integers(0, 3),
        actions=steps)
 def test_random_plans_payments_and_reversals_keep_the_books(app, people, approved_wan, extra_fen, retention, actions):
