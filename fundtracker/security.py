@@ -1,7 +1,8 @@
-"""Security headers on every response, and the one check of a redirect target."""
+"""Security headers on every response, the input every request must pass, and the one check of a
+redirect target."""
 from urllib.parse import urlsplit
 
-from flask import url_for
+from flask import abort, request, url_for
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -32,6 +33,18 @@ def register_security_headers(app) -> None:
         if response.mimetype == "text/html":
             headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def register_input_checks(app) -> None:
+    """A NUL character can match nothing and PostgreSQL refuses it in text: a query string holding one
+    is a 404, a form holding one a 400, before any view runs (never a 500 from the driver)."""
+
+    @app.before_request
+    def refuse_nul_characters():
+        if any("\x00" in value for value in request.args.values()):
+            abort(404)
+        if request.method == "POST" and any("\x00" in value for value in request.form.values()):
+            abort(400)
 
 
 def safe_next(target: str | None) -> str:
