@@ -3,6 +3,12 @@ redirect target."""
 from urllib.parse import urlsplit
 
 from flask import abort, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from .errors import render_error
+
+NUL_IN_FORM = _l("The request contains a NUL character (\\0), which no field accepts. Remove it and send the form "
+                 "again.")
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -44,7 +50,7 @@ def register_input_checks(app) -> None:
         if any("\x00" in value for value in request.args.values()):
             abort(404)
         if request.method == "POST" and any("\x00" in value for value in request.form.values()):
-            abort(400)
+            return render_error(400, NUL_IN_FORM)
 
 
 def safe_next(target: str | None) -> str:
