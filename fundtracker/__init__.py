@@ -24,6 +24,7 @@ DOMAINS = (
     "fundtracker.pools",
     "fundtracker.projects",
     "fundtracker.vetting",
+    "fundtracker.monitoring",
 )
 
 

@@ -12,6 +12,7 @@ APPEND_ONLY_TABLES = (
     "contributions", "collateral_assets", "loan_repayments",  # 0004
     "project_events", "project_decisions", "project_versions",  # 0005
     "pool_commitments",  # 0007
+    "indicator_readings", "warning_events",  # 0013
 )
 
 

@@ -9,6 +9,8 @@ from fundtracker.append_only import APPEND_ONLY_TABLES
 from fundtracker.audit.services import record_audit
 from fundtracker.auth.roles import Role
 from fundtracker.extensions import db
+from fundtracker.monitoring import services as monitoring
+from fundtracker.monitoring.warnings import WarningAction, WarningInput, apply_warning_action
 from fundtracker.pools.models import EntryKind, FundPool, LoanRepayment
 from fundtracker.pools.services import (
     CollateralInput,
@@ -34,6 +36,8 @@ FORGERIES = {
     "project_decisions": "reason = 'forged'",
     "project_versions": "number = number + 1",
     "pool_commitments": "reason = 'forged'",
+    "indicator_readings": "value_centi = value_centi + 1",
+    "warning_events": "comment = 'forged'",
 }
 
 
@@ -59,9 +63,20 @@ def a_row_in_every_append_only_table(make_user, make_project):
         ProjectVersion(project_id=project.id, number=1, snapshot={"title": project.title}, submitted_by_id=approver.id),
     ])
     commit_to_project(pool.id, project.id, 10_00, actor=approver)
+    _monitoring_rows(make_project, approver)
     db.session.commit()
     return {table: db.session.execute(text(f"SELECT min(id) FROM {table}")).scalar_one()
             for table in APPEND_ONLY_TABLES}
+
+
+def _monitoring_rows(make_project, approver) -> None:
+    """A reading that turns a project red (a warning opens) and a warning event."""
+    monitored = make_project(status="approved", title="监测")
+    indicator = monitoring.add_indicator(monitored, monitoring.IndicatorInput("最低存栏数", "头", 30_000, None),
+                                         actor=approver)
+    monitoring.record_reading(monitored, indicator, value_centi=10_000, read_on=date(2026, 10, 31), actor=approver)
+    apply_warning_action(monitoring.open_warning(monitored), WarningAction.DISMISS, approver,
+                         WarningInput(comment="original"))
 
 
 def _row(table, row_id):

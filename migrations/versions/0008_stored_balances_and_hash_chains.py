@@ -15,13 +15,19 @@ from alembic import op
 import sqlalchemy as sa
 
 from fundtracker.append_only import (
-    APPEND_ONLY_TABLES,
     append_only_trigger_sql,
     drop_append_only_trigger_sql,
     drop_truncate_guard_sql,
     truncate_guard_sql,
 )
 from fundtracker.chain import SEED, audit_fields, commitment_fields, entry_fields, link
+
+# The append-only tables as they were at this revision (a revision never changes: later revisions guard
+# their own new tables, so this list must not follow fundtracker.append_only.APPEND_ONLY_TABLES).
+APPEND_ONLY_TABLES = (
+    "audit_events", "ledger_entries", "contributions", "collateral_assets", "loan_repayments",
+    "project_events", "project_decisions", "project_versions", "pool_commitments",
+)
 
 
 # revision identifiers, used by Alembic.
