@@ -25,6 +25,7 @@ DOMAINS = (
     "fundtracker.projects",
     "fundtracker.vetting",
     "fundtracker.monitoring",
+    "fundtracker.returns",
 )
 
 

@@ -13,6 +13,7 @@ APPEND_ONLY_TABLES = (
     "project_events", "project_decisions", "project_versions",  # 0005
     "pool_commitments",  # 0007
     "indicator_readings", "warning_events",  # 0013
+    "return_records", "distribution_events", "distribution_objections",  # 0014
 )
 
 

@@ -62,6 +62,12 @@ def load_config(app, test_config: dict | None) -> None:
         TRANCHE_SLIP_RED_MONTHS=3,
         # The county may require at least one indicator before a project's first payment.
         INDICATORS_REQUIRED_BEFORE_PAYMENT=False,
+        # Returns (DESIGN.md "Returns"): the notice period of a distribution plan and the default share rules,
+        # in percent of the net income (a pool may set its own).
+        DISTRIBUTION_NOTICE_DAYS=10,
+        DISTRIBUTION_MIN_COLLECTIVE_PERCENT=30,
+        DISTRIBUTION_MIN_RISK_RESERVE_PERCENT=0,
+        DISTRIBUTION_MAX_DIVIDEND_PERCENT=100,
         ATTACHMENT_MAX_BYTES=int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
         UPLOAD_FOLDER=os.environ.get("UPLOAD_FOLDER", str(Path(app.instance_path) / "uploads")),
     )
