@@ -25,6 +25,8 @@ DOMAINS = (
     "fundtracker.projects",
     "fundtracker.vetting",
     "fundtracker.disbursements",
+    "fundtracker.monitoring",
+    "fundtracker.returns",
 )
 
 

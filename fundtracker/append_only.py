@@ -13,6 +13,8 @@ APPEND_ONLY_TABLES = (
     "project_events", "project_decisions", "project_versions",  # 0005
     "pool_commitments",  # 0007
     "tranche_plan_versions", "disbursement_events",  # 0011
+    "indicator_readings", "warning_events",  # 0013
+    "return_records", "distribution_events", "distribution_objections",  # 0014
 )
 
 

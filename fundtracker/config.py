@@ -54,6 +54,20 @@ def load_config(app, test_config: dict | None) -> None:
         PAGE_SIZE=50,
         FUTURE_DATE_TOLERANCE_DAYS=int(os.environ.get("FUTURE_DATE_TOLERANCE_DAYS", "3")),
         LOAN_MATURITY_WARNING_DAYS=90,
+        # Monitoring (DESIGN.md "Red / yellow / green"): a reading within this share of a bound is yellow;
+        # a tranche slipped by more than the first number of months is yellow, by more than the second red.
+        MONITORING_MARGIN_PERCENT=10,
+        MONITORING_DUE_SOON_DAYS=7,
+        TRANCHE_SLIP_YELLOW_MONTHS=1,
+        TRANCHE_SLIP_RED_MONTHS=3,
+        # The county may require at least one indicator before a project's first payment.
+        INDICATORS_REQUIRED_BEFORE_PAYMENT=False,
+        # Returns (DESIGN.md "Returns"): the notice period of a distribution plan and the default share rules,
+        # in percent of the net income (a pool may set its own).
+        DISTRIBUTION_NOTICE_DAYS=10,
+        DISTRIBUTION_MIN_COLLECTIVE_PERCENT=30,
+        DISTRIBUTION_MIN_RISK_RESERVE_PERCENT=0,
+        DISTRIBUTION_MAX_DIVIDEND_PERCENT=100,
         ATTACHMENT_MAX_BYTES=int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
         UPLOAD_FOLDER=os.environ.get("UPLOAD_FOLDER", str(Path(app.instance_path) / "uploads")),
     )

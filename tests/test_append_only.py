@@ -9,6 +9,10 @@ from fundtracker.append_only import APPEND_ONLY_TABLES
 from fundtracker.audit.services import record_audit
 from fundtracker.auth.roles import Role
 from fundtracker.extensions import db
+from fundtracker.monitoring import services as monitoring
+from fundtracker.monitoring.warnings import WarningAction, WarningInput, apply_warning_action
+from fundtracker.returns import services as returns
+from fundtracker.returns.distribution import PlanAction, PlanStep, apply_plan_action, record_objection
 from fundtracker.pools.models import EntryKind, FundPool, LoanRepayment
 from fundtracker.pools.services import (
     CollateralInput,
@@ -37,11 +41,16 @@ FORGERIES = {
     "disbursement_events": "comment = 'forged'",
     "project_versions": "number = number + 1",
     "pool_commitments": "reason = 'forged'",
+    "indicator_readings": "value_centi = value_centi + 1",
+    "warning_events": "comment = 'forged'",
+    "return_records": "revenue_fen = revenue_fen + 1, net_fen = net_fen + 1",
+    "distribution_events": "comment = 'forged'",
+    "distribution_objections": "answer = 'forged'",
 }
 
 
 @pytest.fixture
-def a_row_in_every_append_only_table(make_user, make_project):
+def a_row_in_every_append_only_table(make_user, make_project, village_user):
     """At least one row in each append-only table; returns {table: id of one row}."""
     finance, approver = make_user(Role.FINANCE), make_user(Role.APPROVER)
     record_audit("test.event", "test", 1, summary="original")
@@ -67,9 +76,33 @@ def a_row_in_every_append_only_table(make_user, make_project):
         DisbursementEvent(subject="payment", subject_id=1, project_id=project.id, action="prepare", from_status="",
                           to_status="prepared", comment="original", actor_id=finance.id),
     ])
+    _monitoring_rows(make_project, approver)
+    _returns_rows(make_project, village_user)
     db.session.commit()
     return {table: db.session.execute(text(f"SELECT min(id) FROM {table}")).scalar_one()
             for table in APPEND_ONLY_TABLES}
+
+
+def _monitoring_rows(make_project, approver) -> None:
+    """A reading that turns a project red (a warning opens) and a warning event."""
+    monitored = make_project(status="approved", title="监测")
+    indicator = monitoring.add_indicator(monitored, monitoring.IndicatorInput("最低存栏数", "头", 30_000, None),
+                                         actor=approver)
+    monitoring.record_reading(monitored, indicator, value_centi=10_000, read_on=date(2026, 10, 31), actor=approver)
+    apply_warning_action(monitoring.open_warning(monitored), WarningAction.DISMISS, approver,
+                         WarningInput(comment="original"))
+
+
+def _returns_rows(make_project, village) -> None:
+    """A return record, a plan taken to its notice (two events) and an objection."""
+    project = make_project(status="approved", title="收益")
+    record = returns.record_return(project, returns.ReturnInput("year", date(2025, 1, 1), 100_00, 40_00), actor=village)
+    plan = returns.draft_plan(project, record, returns.PlanInput(collective_fen=60_00), actor=village)
+    apply_plan_action(plan, PlanAction.ADOPT, village, PlanStep(
+        meeting_on=date(2026, 1, 18), attendance_expected=3, attendance_present=3, votes_for=3, votes_against=0,
+        votes_abstain=0))
+    apply_plan_action(plan, PlanAction.PUBLISH, village, PlanStep(notice_starts_on=date(2026, 1, 20)))
+    record_objection(plan, raised_on=date(2026, 1, 21), objection="原文", answer="original", actor=village)
 
 
 def _row(table, row_id):

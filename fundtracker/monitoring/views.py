@@ -1,0 +1,212 @@
+"""Monitoring pages: the project's monitoring tab (indicators, status with reasons, readings,
+warnings), an indicator's readings with the reading and correction form, warning actions, and the
+county's warning board with its export."""
+from collections import Counter
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import case, select
+from sqlalchemy.orm import joinedload
+
+from ..auth.access import roles_required
+from ..auth.roles import COUNTY_ROLES, Role
+from ..clock import local_today
+from ..exports import Column, export_response
+from ..extensions import db
+from ..geo.models import Township, Village
+from ..htmx import redirect_after_post, render_page_or_fragment
+from ..pools.models import FundPool
+from ..projects.loaders import get_child_or_404, get_project_or_404, scoped_projects, scoped_via_project
+from ..projects.models import PROJECT_CATEGORY_LABELS, Project
+from ..projects.tabs import ProjectTab
+from ..projects.workflow import available_actions as project_actions
+from ..views_common import form_status, int_arg, paginate, submit_form
+from . import services
+from .forms import IndicatorForm, ReadingForm, WarningActionForm
+from .models import (
+    OPEN_WARNING_STATUSES,
+    WARNING_STATUS_LABELS,
+    Indicator,
+    ProjectWarning,
+    Reading,
+    ReadingSource,
+    Reporter,
+    ReportingInterval,
+    WarningEvent,
+)
+from .status import COLOUR_LABELS, SEVERITY, Colour, format_value, project_status, project_statuses
+from .warnings import WarningAction, WarningInput, apply_warning_action, available_actions, has_override
+
+bp = Blueprint("monitoring", __name__)
+BOARD_ROLES = (*COUNTY_ROLES, Role.TOWN)
+TABS = (ProjectTab(_l("Monitoring"), "monitoring.project_tab"),)
+
+
+@bp.app_context_processor
+def monitoring_labels():
+    return {"colour_labels": COLOUR_LABELS, "warning_status_labels": WARNING_STATUS_LABELS,
+            "reading_source_labels": ReadingSource.labels(), "reporter_labels": Reporter.labels(),
+            "interval_labels": ReportingInterval.labels(), "indicator_value": format_value}
+
+
+def _warnings_of(project) -> list[ProjectWarning]:
+    return db.session.execute(select(ProjectWarning).where(ProjectWarning.project_id == project.id)
+                              .order_by(ProjectWarning.id.desc())).scalars().all()
+
+
+def _render_tab(project, status=200, indicator_form=None):
+    if indicator_form is None and services.may_define_indicators(project, current_user):
+        indicator_form = IndicatorForm(formdata=None)
+    warnings = _warnings_of(project)
+    return render_page_or_fragment(
+        "projects/project.html", "monitoring/_tab.html", status=status, tab_template="monitoring/_tab.html",
+        active_endpoint="monitoring.project_tab", project=project, actions=project_actions(project, current_user),
+        monitoring=project_status(project, local_today()), monitored=services.is_monitored(project),
+        indicator_form=indicator_form, templates=services.INDICATOR_TEMPLATES, warnings=warnings, today=local_today(),
+        warning_actions={w.id: available_actions(w, current_user) for w in warnings},
+        overridden={w.id for w in warnings if has_override(w)},
+        may_record={indicator.id for indicator in _indicators(project)
+                    if services.reading_source(project, indicator, current_user)},
+    )
+
+
+def _indicators(project) -> list[Indicator]:
+    return db.session.execute(select(Indicator).where(Indicator.project_id == project.id)).scalars().all()
+
+
+@bp.route("/projects/<int:project_id>/monitoring")
+@login_required
+def project_tab(project_id):
+    return _render_tab(get_project_or_404(project_id))
+
+
+@bp.route("/projects/<int:project_id>/monitoring/indicators", methods=["POST"])
+@roles_required(Role.APPROVER)
+def add_indicator(project_id):
+    project = get_project_or_404(project_id)
+    form = IndicatorForm()
+    outcome = submit_form(form, lambda: services.add_indicator(project, services.IndicatorInput(
+        name=form.name.data or "", unit=form.unit.data or "", minimum_centi=form.minimum.data,
+        maximum_centi=form.maximum.data, reporting_interval=form.reporting_interval.data,
+        reporter=form.reporter.data, monitored_from=form.monitored_from.data), actor=current_user))
+    if outcome.done:
+        return redirect_after_post(url_for("monitoring.project_tab", project_id=project.id))
+    return _render_tab(project, status=422, indicator_form=form)
+
+
+def _history(indicator) -> list[Reading]:
+    return db.session.execute(select(Reading).where(Reading.indicator_id == indicator.id)
+                              .order_by(Reading.read_on.desc(), Reading.id.desc())).scalars().all()
+
+
+@bp.route("/projects/<int:project_id>/monitoring/indicators/<int:indicator_id>", methods=["GET", "POST"])
+@login_required
+def indicator(project_id, indicator_id):
+    project = get_project_or_404(project_id)
+    indicator = get_child_or_404(Indicator, project, indicator_id)
+    correcting = None
+    if (correct_id := int_arg("correct")) is not None:
+        correcting = get_child_or_404(Reading, project, correct_id)
+        if correcting.indicator_id != indicator.id:
+            abort(404)
+    source = services.reading_source(project, indicator, current_user) if services.is_monitored(project) else None
+    form = ReadingForm() if source else None
+    if request.method == "POST":
+        if form is None:
+            abort(403)
+        outcome = submit_form(form, lambda: services.record_reading(
+            project, indicator, value_centi=form.value.data, read_on=form.read_on.data, note=form.note.data or "",
+            photo=form.photo.data, supersedes=correcting, reason=form.reason.data or "", actor=current_user))
+        if outcome.done:
+            return redirect_after_post(url_for("monitoring.indicator", project_id=project.id,
+                                               indicator_id=indicator.id))
+    history = _history(indicator)
+    superseded = {reading.supersedes_id for reading in history if reading.supersedes_id}
+    status = next(s for s in project_status(project, local_today()).indicators if s.indicator.id == indicator.id)
+    return render_template("monitoring/indicator.html", project=project, indicator=indicator, status=status,
+                           history=history, superseded=superseded, form=form, source=source,
+                           correcting=correcting), form_status(form) if form else 200
+
+
+@bp.route("/projects/<int:project_id>/warnings/<int:warning_id>/<action>", methods=["GET", "POST"])
+@login_required
+def warning_action(project_id, warning_id, action):
+    project = get_project_or_404(project_id)
+    warning = get_child_or_404(ProjectWarning, project, warning_id)
+    try:
+        action = WarningAction(action)
+    except ValueError:
+        abort(404)
+    transition = dict(available_actions(warning, current_user)).get(action)
+    if transition is None:
+        abort(403)
+    form = WarningActionForm()
+    outcome = submit_form(form, lambda: apply_warning_action(warning, action, current_user, WarningInput(
+        comment=form.comment.data or "", rectify_by=form.rectify_by.data,
+        required_changes=form.required_changes.data or "")))
+    if outcome.done:
+        return redirect_after_post(url_for("monitoring.project_tab", project_id=project.id))
+    events = db.session.execute(select(WarningEvent).where(WarningEvent.warning_id == warning.id)
+                                .order_by(WarningEvent.id)).scalars().all()
+    return render_template("monitoring/warning_action.html", project=project, warning=warning, action=action,
+                           transition=transition, form=form, events=events), form_status(form)
+
+
+# --- the county's warning board ---------------------------------------------------------------------
+
+def _board_filters(stmt):
+    if (township := int_arg("township")) is not None:
+        stmt = stmt.where(Project.village_id.in_(select(Village.id).where(Village.township_id == township)))
+    if (category := request.args.get("category")) in PROJECT_CATEGORY_LABELS:
+        stmt = stmt.where(Project.category == category)
+    if (pool := int_arg("pool")) is not None:
+        stmt = stmt.where(Project.pool_id == pool)
+    return stmt
+
+
+def _board_rows():
+    """Every monitored project in scope with its status (a fixed number of queries), the red and
+    yellow ones first, and the counts by colour."""
+    projects = db.session.execute(_board_filters(
+        scoped_projects().where(Project.status.in_(services.MONITORED_STATUSES))
+        .options(joinedload(Project.pool)).order_by(Project.id))).scalars().all()
+    statuses = project_statuses(projects, local_today())
+    counts = Counter(statuses[p.id].colour for p in projects)
+    flagged = sorted(((p, statuses[p.id]) for p in projects if statuses[p.id].colour != Colour.GREEN),
+                     key=lambda row: (-SEVERITY[row[1].colour], row[0].id))
+    return flagged, counts
+
+
+@bp.route("/monitoring")
+@roles_required(*BOARD_ROLES)
+def board():
+    flagged, counts = _board_rows()
+    today = local_today()
+    overdue_first = case((ProjectWarning.rectify_by < today, 0), else_=1)
+    warnings = paginate(_board_filters(scoped_via_project(
+        select(ProjectWarning).join(Project, Project.id == ProjectWarning.project_id)
+        .where(ProjectWarning.status.in_(OPEN_WARNING_STATUSES)), ProjectWarning.project_id))
+        .order_by(overdue_first, ProjectWarning.rectify_by, ProjectWarning.id))
+    return render_template(
+        "monitoring/board.html", flagged=flagged, counts=counts, warnings=warnings, today=today,
+        townships=db.session.execute(select(Township).order_by(Township.name)).scalars().all(),
+        pools=db.session.execute(select(FundPool).order_by(FundPool.id)).scalars().all(),
+        categories=PROJECT_CATEGORY_LABELS)
+
+
+@bp.route("/monitoring/board.<fmt>")
+@roles_required(*BOARD_ROLES)
+def export_board(fmt):
+    flagged, _counts = _board_rows()
+    columns = [
+        Column(_("Project"), lambda row: row[0].title),
+        Column(_("Township"), lambda row: row[0].village.township.name),
+        Column(_("Village"), lambda row: row[0].village.name),
+        Column(_("Category"), lambda row: str(PROJECT_CATEGORY_LABELS.get(row[0].category, row[0].category))),
+        Column(_("Pool"), lambda row: row[0].pool.name if row[0].pool else ""),
+        Column(_("Status"), lambda row: str(COLOUR_LABELS[row[1].colour])),
+        Column(_("Causes"), lambda row: "\n".join(str(cause) for cause in row[1].causes)),
+    ]
+    return export_response(fmt, "warning-board", columns, flagged, sheet_title=_("Warning board"))
