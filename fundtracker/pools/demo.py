@@ -6,6 +6,7 @@ from sqlalchemy import func, insert, select
 
 from ..auth.models import User
 from ..extensions import db
+from .loans import loan_positions
 from .models import (
     AssetKind,
     CollateralAsset,
@@ -23,6 +24,7 @@ from .services import (
     chained_contribution_rows,
     lock_pool,
     record_contribution,
+    record_loan_repayment,
     reverse_entry,
     save_pool,
 )
@@ -61,6 +63,18 @@ def _finance_actor() -> User:
     return db.session.execute(select(User).where(User.username == "finance")).scalar_one()
 
 
+# Interest paid on the demo loans (还本付息): the 2022 loan misses its 2026 instalment (overdue on the loans page).
+INTEREST_PAID_ON = {"贷字2022-0401": [date(2023, 4, 1), date(2024, 4, 1), date(2025, 4, 1)],
+                    "农银贷 2024-015": [date(2025, 2, 1), date(2026, 2, 1)]}
+
+
+def _pay_interest(loan: Contribution, dates: list[date], actor: User) -> None:
+    for paid_on in dates:
+        [position] = loan_positions([loan], paid_on)
+        record_loan_repayment(loan.id, principal_fen=0, interest_fen=position.interest_owed_fen, paid_on=paid_on,
+                              memo="年度结息", actor=actor)
+
+
 def seed_pools(scale: int) -> None:
     actor = _finance_actor()
     first = save_pool(None, actor=actor, name="青田县强村富民共富基金（2022）", programme="强村富民 1+1+1+N", year=2022,
@@ -73,6 +87,8 @@ def seed_pools(scale: int) -> None:
     mistaken = record_contribution(current.id, ContributionInput(
         SourceType.DONATION, "浙江某农业科技有限公司", 30 * WAN, date(2026, 5, 9), "捐赠 2026-05（重复录入）"), actor=actor)
     reverse_entry(current.id, mistaken.ledger_entry_id, actor=actor, reason="重复录入，冲正", value_date=date(2026, 5, 9))
+    for loan in db.session.execute(select(Contribution).where(Contribution.reference.in_(INTEREST_PAID_ON))).scalars():
+        _pay_interest(loan, INTEREST_PAID_ON[loan.reference], actor)
     for number in range(1, scale):
         _seed_benchmark_pool(number, actor)
 

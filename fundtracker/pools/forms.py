@@ -58,3 +58,11 @@ class StatementFilterForm(Form):
     date_to = DateField(_l("To"), validators=[Optional()])
     kind = SelectField(_l("Kind"), choices=[("", _l("All kinds")), *ENTRY_KIND_LABELS.items()], validators=[Optional()])
     go_to = DateField(_l("Go to date"), validators=[Optional()])
+
+
+class RepaymentForm(FlaskForm):
+    token = OneTimeTokenField()
+    paid_on = DateField(_l("Repayment date"), validators=[InputRequired(message=_l("Enter the repayment date."))])
+    principal = MoneyField(_l("Principal repaid (yuan)"), allow_zero=True, validators=[Optional()])
+    interest = MoneyField(_l("Interest paid (yuan)"), allow_zero=True, validators=[Optional()])
+    memo = StringField(_l("Reference"), validators=[Optional(), Length(max=200)])

@@ -24,6 +24,7 @@ from ..database import lock_row, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..money import format_fen
+from .loans import loan_positions
 from .models import (
     ENTRY_SIGN,
     CollateralAsset,
@@ -33,6 +34,7 @@ from .models import (
     EntryKind,
     FundPool,
     LedgerEntry,
+    LoanRepayment,
     PoolSourceTotal,
     PoolStatus,
     SourceType,
@@ -420,3 +422,50 @@ def _loan_columns(loan: LoanTerms) -> dict:
     return {"lender": loan.lender.strip(), "annual_rate_bp": loan.annual_rate_bp, "term_months": loan.term_months,
             "loan_start_on": loan.start_on, "loan_matures_on": add_months(loan.start_on, loan.term_months),
             "repayment_schedule": loan.repayment_schedule}
+
+
+def record_loan_repayment(contribution_id: int, *, principal_fen: int, interest_fen: int, paid_on: date, actor,
+                          memo: str = "") -> LoanRepayment:
+    """Finance pays a pool's lender (还本付息): one loan_repayment entry of principal + interest and the row
+    that splits it. Never more principal than is outstanding, never more interest than is owed on the
+    payment date; repayments of a loan go in date order, so that interest runs from the last one."""
+    for amount, name in ((principal_fen, "principal"), (interest_fen, "interest")):
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+            raise DomainError(_l("The principal and the interest paid cannot be negative."), field=name)
+    if principal_fen + interest_fen <= 0:
+        raise DomainError(_l("Enter the principal or the interest paid."), field="principal")
+    loan = db.session.get(Contribution, contribution_id)
+    if loan is None or not loan.is_loan:
+        raise DomainError(_l("Unknown loan."))
+    pool = lock_pool(loan.pool_id)  # repayments of a pool's loans one at a time
+    refuse_future_date(paid_on, "paid_on")
+    if paid_on < loan.loan_start_on:
+        raise DomainError(_l("The loan started on %(date)s; a repayment cannot be earlier.",
+                             date=loan.loan_start_on.isoformat()), field="paid_on")
+    last = db.session.execute(select(func.max(LoanRepayment.paid_on))
+                              .where(LoanRepayment.contribution_id == loan.id)).scalar_one()
+    if last is not None and paid_on < last:
+        raise DomainError(_l("Repayments are recorded in date order: the last one was paid on %(date)s.",
+                             date=last.isoformat()), field="paid_on")
+    [position] = loan_positions([loan], paid_on)
+    if position.reversed:
+        raise DomainError(_l("This loan's contribution was reversed; nothing is owed on it."))
+    if principal_fen > position.principal_outstanding_fen:
+        raise DomainError(_l("Only %(owed)s of principal is outstanding; %(amount)s cannot be repaid.",
+                             owed=format_fen(position.principal_outstanding_fen), amount=format_fen(principal_fen)),
+                          field="principal")
+    if interest_fen > position.interest_owed_fen:
+        raise DomainError(_l("Only %(owed)s of interest is owed on %(date)s; %(amount)s cannot be paid.",
+                             owed=format_fen(position.interest_owed_fen), date=paid_on.isoformat(),
+                             amount=format_fen(interest_fen)), field="interest")
+    entry = append_entry(pool.id, EntryKind.LOAN_REPAYMENT, principal_fen + interest_fen, actor=actor,
+                         value_date=paid_on, memo=f"{loan.lender} · {memo}".strip(" ·"))
+    repayment = LoanRepayment(contribution_id=loan.id, ledger_entry_id=entry.id, principal_fen=principal_fen,
+                              interest_fen=interest_fen, paid_on=paid_on)
+    db.session.add(repayment)
+    db.session.flush()
+    record_audit("pool.loan_repayment", "contribution", loan.id,
+                 summary=f"{loan.lender} {format_fen(principal_fen)} + {format_fen(interest_fen)}",
+                 after={"entry_id": entry.id, "principal_fen": principal_fen, "interest_fen": interest_fen,
+                        "paid_on": paid_on}, actor=actor)
+    return repayment

@@ -11,6 +11,7 @@ from ..audit.services import verify_audit_chain
 from ..chain import SEED, commitment_fields, entry_fields, link
 from ..extensions import db
 from ..signals import Hook, handlers
+from .loans import accrued_interest_fen
 from .models import ENTRY_SIGN, Commitment, Contribution, EntryKind, FundPool, LedgerEntry, LoanRepayment
 from .services import paid_to_projects_fen, recomputed_pool_figures
 from .statement import received_by_source, recomputed_received_by_source
@@ -91,6 +92,33 @@ def _check_descriptions(targets: dict, violations: list[str]) -> None:
         target = targets.get(entry_id)
         if target is None or target[1:3] != (EntryKind.LOAN_REPAYMENT, -(principal + interest)):
             violations.append(f"loan repayment #{repayment_id}: does not match its ledger entry #{entry_id}")
+
+
+def _check_loan_repayments(violations: list[str]) -> None:
+    """No loan repaid beyond its principal, nor paid more interest than had accrued at each payment."""
+    loans = {loan.id: loan for loan in db.session.execute(
+        select(Contribution).where(Contribution.id.in_(select(LoanRepayment.contribution_id)))).scalars()}
+    history: dict[int, list] = defaultdict(list)
+    for row in db.session.execute(select(LoanRepayment).order_by(LoanRepayment.paid_on, LoanRepayment.id)).scalars():
+        history[row.contribution_id].append(row)
+    for loan_id, rows in history.items():
+        loan = loans[loan_id]
+        if not loan.is_loan:
+            violations.append(f"loan repayment #{rows[0].id}: contribution #{loan_id} is not a loan")
+            continue
+        principal_paid, interest_paid, earlier = 0, 0, []
+        for row in rows:
+            principal_paid += row.principal_fen
+            interest_paid += row.interest_fen
+            accrued = accrued_interest_fen(loan.amount_fen, loan.annual_rate_bp, loan.loan_start_on, row.paid_on,
+                                           earlier)
+            earlier.append((row.paid_on, row.principal_fen))
+            if principal_paid > loan.amount_fen:
+                violations.append(f"loan #{loan_id}: repayment #{row.id} takes the principal repaid to "
+                                  f"{principal_paid}, above the loan's {loan.amount_fen}")
+            if interest_paid > accrued:
+                violations.append(f"loan #{loan_id}: repayment #{row.id} takes the interest paid to {interest_paid}, "
+                                  f"above the {accrued} accrued by {row.paid_on}")
 
 
 def _check_commitments(pools: dict[int, FundPool], violations: list[str]) -> None:
@@ -181,6 +209,7 @@ def verify_ledger() -> VerificationReport:
         targets[row.id] = (row.pool_id, row.kind, row.amount_fen)
     violations.extend(f"entry #{target}: reversed {count} times" for target, count in reversal_count.items() if count > 1)
     _check_descriptions(targets, violations)
+    _check_loan_repayments(violations)
     _check_commitments({pool_id: check.pool for pool_id, check in pools.items()}, violations)
     recomputed, received = recomputed_pool_figures(pools), recomputed_received_by_source(pools)
     stored_received = received_by_source(pools)

@@ -1,5 +1,5 @@
 """Fund pool pages: list, detail, contributions, reversals, the statement, loans owed, verification."""
-from flask import Blueprint, current_app, flash, make_response, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,7 +16,7 @@ from ..main.todo import TodoItem
 from ..money import fen_to_yuan_decimal, rate_percent
 from ..views_common import form_status, int_arg, paginate, save_form_or_render, submit_form
 from . import services
-from .forms import ContributionForm, PoolForm, ReversalForm, StatementFilterForm
+from .forms import ContributionForm, PoolForm, RepaymentForm, ReversalForm, StatementFilterForm
 from .loaders import get_entry_or_404, get_pool_or_404
 from .loans import loan_positions, loans_maturing_count, loans_select
 from .models import (
@@ -25,7 +25,9 @@ from .models import (
     POOL_STATUS_LABELS,
     REPAYMENT_SCHEDULE_LABELS,
     SOURCE_TYPE_LABELS,
+    Contribution,
     FundPool,
+    LoanRepayment,
     PoolStatus,
     SourceType,
 )
@@ -242,6 +244,30 @@ def loans():
     pool = db.session.get(FundPool, int_arg("pool") or 0)
     page = paginate(loans_select(pool.id if pool else None))
     return render_template("pools/loans.html", page=page, pool=pool, positions=loan_positions(page.items, local_today()))
+
+
+@bp.route("/loans/<int:contribution_id>/repayments", methods=["GET", "POST"])
+@finance_only
+def repayment(contribution_id):
+    """Finance records a payment of interest and/or principal to a pool's lender."""
+    loan = db.session.get(Contribution, contribution_id)
+    if loan is None or not loan.is_loan:
+        abort(404)
+    form = RepaymentForm()
+    loans_url = url_for("pools.loans", pool=loan.pool_id)
+    outcome = submit_form(form, lambda: services.record_loan_repayment(
+        loan.id, principal_fen=form.principal.data or 0, interest_fen=form.interest.data or 0,
+        paid_on=form.paid_on.data, memo=form.memo.data or "", actor=current_user), success_url=loans_url)
+    if outcome.response is not None:
+        return outcome.response
+    if outcome.done:
+        flash(_("Repayment recorded."), "success")
+        return redirect_after_post(loans_url)
+    repayments = db.session.execute(select(LoanRepayment).where(LoanRepayment.contribution_id == loan.id)
+                                    .order_by(LoanRepayment.paid_on, LoanRepayment.id)).scalars().all()
+    [position] = loan_positions([loan], local_today())
+    return render_template("pools/repayment.html", loan=loan, position=position, repayments=repayments,
+                           form=form), form_status(form)
 
 
 LOAN_COLUMNS = [

@@ -4,7 +4,13 @@ from datetime import date
 from fundtracker.auth.roles import Role
 from fundtracker.extensions import db
 from fundtracker.pools.models import EntryKind, FundPool
-from fundtracker.pools.services import append_entry
+from fundtracker.pools.services import (
+    CollateralInput,
+    ContributionInput,
+    LoanTerms,
+    append_entry,
+    record_contribution,
+)
 
 from ..authz_helpers import Check, only
 
@@ -17,6 +23,9 @@ def extend_world(world, request):
     db.session.flush()
     world["pool"] = pool
     world["entry"] = append_entry(pool.id, EntryKind.CONTRIBUTION, 100_00, actor=world["spare"], value_date=date(2026, 1, 5))
+    world["loan"] = record_contribution(pool.id, ContributionInput(
+        "loan", "农商银行", 100_000_00, date(2026, 1, 5), loan=LoanTerms("农商银行", 385, 12, date(2026, 1, 5), "bullet"),
+        collateral=[CollateralInput("闲置办公楼", "office_building", 50_000_00)]), actor=world["spare"])
     db.session.commit()
 
 
@@ -36,6 +45,9 @@ ENTRIES = {
     "/pools/<int:pool_id>/statement": [Check("GET", pool_url("/statement"), only(*VIEWERS))],
     "/pools/<int:pool_id>/statement.<fmt>": [Check("GET", pool_url("/statement.csv"), only(*VIEWERS))],
     "/pools/loans": [Check("GET", "/pools/loans", only(*VIEWERS))],
+    "/pools/loans/<int:contribution_id>/repayments": [
+        Check("GET", lambda w: f"/pools/loans/{w['loan'].id}/repayments", only(Role.FINANCE))
+    ],
     "/pools/loans.<fmt>": [Check("GET", "/pools/loans.xlsx", only(*VIEWERS))],
     "/pools/verify": [Check("GET", "/pools/verify", only(Role.ADMIN, Role.FINANCE))],
 }
