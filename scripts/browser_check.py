@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
@@ -49,12 +50,14 @@ def signed_in(browser, user, console_errors):
 def check_contribution(browser, errors):
     page = signed_in(browser, "finance", errors)
     page.goto(f"{BASE}/pools/2")
+    balance = page.locator("#pool-figures dd").first.inner_text().split()[0]
+    expected = Decimal(balance.lstrip("¥").replace(",", "")) + Decimal("12345.67")
     page.fill("#contributor", "browser check")
     page.fill("#amount", "12,345.67")
     page.fill("#received_on", "2026-11-01")
     page.click("#contribution-form button[type=submit]")
     expect(page.locator("#recent-entries tbody tr").first).to_contain_text("browser check")
-    expect(page.locator("#pool-figures")).to_contain_text("¥35,812,345.67")
+    expect(page.locator("#pool-figures")).to_contain_text(f"¥{expected:,.2f}")
     expect(page.locator("#contributor")).to_have_value("")  # a fresh form with a new one-time token
     assert page.url == f"{BASE}/pools/2"
     page.fill("#contributor", "bad input")
@@ -92,6 +95,38 @@ def check_score_sheet(browser, errors):
     assert page.url.endswith("/projects/2/timeline")
 
 
+def check_payment_queue(browser, errors):
+    """The demo project is red with an open warning: another finance user's approval in the queue is
+    refused in the card itself. An approver records an override with a reason; the approval then goes
+    through, and the card, the pool's available money and the queue's count change in place."""
+    page = signed_in(browser, "finance2", errors)
+    page.goto(f"{BASE}/disbursements")
+    card = page.locator("article.queue-item").first
+    before = card.locator("span[class^=pool-balance-]").inner_text()
+    page.on("dialog", lambda dialog: dialog.accept())
+    card.locator("button:has-text('Approve and pay')").click()
+    expect(card.locator(".error")).to_contain_text("override")
+    approver = signed_in(browser, "approver", errors)
+    approver.goto(f"{BASE}/projects/1/warnings/1/override")
+    approver.fill("#comment", "灾后恢复生产急需资金，经集体研究同意先行拨付。")
+    approver.click("main button[type=submit]")
+    page.reload()
+    card = page.locator("article.queue-item").first
+    card.locator("button:has-text('Approve and pay')").click()
+    expect(card).to_contain_text("Approved, money paid out of the pool")
+    expect(page.locator("article.queue-item span[class^=pool-balance-]").first).not_to_have_text(before)
+    expect(page.locator("#queue-count")).to_have_text("0")
+    assert page.url == f"{BASE}/disbursements"
+
+
+def check_progress_report(browser, errors):
+    """The township confirms the demo's waiting progress report from the project's tranches tab."""
+    page = signed_in(browser, "town", errors)
+    page.goto(f"{BASE}/projects/1/tranches")
+    page.click("#progress-reports button:has-text('Confirm the progress')")
+    expect(page.locator("#progress-reports")).not_to_contain_text("Waiting for the township")
+
+
 def main() -> int:
     errors: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -99,7 +134,8 @@ def main() -> int:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                for check in (check_contribution, check_application, check_score_sheet):
+                for check in (check_contribution, check_application, check_score_sheet, check_payment_queue,
+                              check_progress_report):
                     check(browser, errors)
                     print(f"ok  {check.__name__}")
                 browser.close()
