@@ -131,3 +131,18 @@ def test_a_repeated_approval_gets_the_first_answer_not_an_error(app, people, app
     assert htmx_again.status_code == 200 and f'id="payment-{payment.id}"' in htmx_again.get_data(as_text=True)
     assert db.session.execute(select(func.count(LedgerEntry.id)).where(
         LedgerEntry.tranche_id == payment.tranche_id)).scalar_one() == 1
+
+
+def test_finance_sees_retentions_falling_due(app, people, approved_project):
+    from datetime import date
+
+    from fundtracker.disbursements.todo import retentions_falling_due
+
+    project = approved_project(retention_percent=3)
+    retention = services.tranches_of(project)[-1]
+    assert retention.is_retention and retentions_falling_due() == 0
+    services.confirm_acceptance(retention, actor=people["approver"], accepted_on=date(2025, 1, 10))
+    db.session.commit()
+    assert retentions_falling_due() == 1
+    home = client_for(app, people["checker"]).get("/").get_data(as_text=True)
+    assert "Quality retentions falling due within 30 days" in home
