@@ -239,3 +239,30 @@ def test_an_overdue_instalment_of_the_pools_loan_turns_its_projects_yellow(monit
     assert project_status(project, date(2025, 2, 1)).causes == []  # the first instalment is due that day
     [cause] = project_status(project, date(2025, 2, 2)).causes
     assert cause.colour == Colour.YELLOW and "overdue since 2025-02-01" in str(cause)
+
+
+EXPECTED_TABLE = {  # (status, action): (next status, roles) — written out, not read from the table
+    ("open", "confirm"): ("confirmed", {Role.APPROVER}),
+    ("open", "dismiss"): ("dismissed", {Role.APPROVER}),
+    ("confirmed", "answer"): ("answered", {Role.VILLAGE}),
+    ("confirmed", "escalate"): ("escalated", {Role.APPROVER}),
+    ("answered", "close"): ("closed", {Role.APPROVER}),
+    ("answered", "reopen"): ("confirmed", {Role.APPROVER}),
+    ("answered", "escalate"): ("escalated", {Role.APPROVER}),
+    ("open", "override"): ("open", {Role.APPROVER}),
+    ("confirmed", "override"): ("confirmed", {Role.APPROVER}),
+    ("answered", "override"): ("answered", {Role.APPROVER}),
+    ("escalated", "override"): ("escalated", {Role.APPROVER}),
+}
+
+
+def test_the_warning_table_is_the_one_agreed():
+    assert {(str(s), str(a)): (str(t.to_status), set(t.roles)) for (s, a), t in TRANSITIONS.items()} == EXPECTED_TABLE
+
+
+def test_a_superseded_reading_never_counts_even_with_a_later_date(monitored, village_user):
+    project, indicator = monitored()
+    typo = read(project, indicator, 100, date(2026, 11, 20), village_user)  # red, and dated later
+    read(project, indicator, 400, date(2026, 10, 31), village_user, supersedes=typo, reason="日期和数值录错")
+    status = project_status(project, date(2026, 11, 21))
+    assert status.indicators[0].latest.value_centi == 40_000 and status.colour == Colour.GREEN

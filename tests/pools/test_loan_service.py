@@ -184,3 +184,13 @@ def test_finance_records_a_repayment_through_the_form_once(app, make_loan, finan
             == 303
     assert db.session.execute(select(func.count(LoanRepayment.id))).scalar_one() == 1
     assert client.get("/pools/loans/999999/repayments").status_code == 404
+
+
+def test_principal_already_repaid_cannot_be_repaid_again(make_loan, finance):
+    loan = make_loan()
+    record_loan_repayment(loan.id, principal_fen=400_000_00, interest_fen=0, paid_on=date(2025, 2, 1), actor=finance)
+    with pytest.raises(DomainError, match="Only ¥600,000.00 of principal is outstanding"):
+        record_loan_repayment(loan.id, principal_fen=600_000_01, interest_fen=0, paid_on=date(2025, 3, 1),
+                              actor=finance)
+    record_loan_repayment(loan.id, principal_fen=600_000_00, interest_fen=0, paid_on=date(2025, 3, 1), actor=finance)
+    assert position(loan, date(2025, 4, 1)).principal_outstanding_fen == 0

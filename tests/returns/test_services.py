@@ -233,3 +233,30 @@ def test_the_notice_runs_its_period_before_the_payout(app, plan_in, village_user
                                                                        payment_reference="代发 001"))
     assert (plan.status, plan.paid_on) == (PlanStatus.PAID, date(2026, 2, 11))
     assert db.session.execute(select(DistributionPlan.status)).scalar_one() == "paid"
+
+
+EXPECTED_PLAN_TABLE = {
+    ("drafted", "adopt"): "adopted", ("drafted", "withdraw"): "withdrawn",
+    ("adopted", "publish"): "published", ("published", "pay_out"): "paid",
+}
+
+
+def test_the_plan_table_is_the_one_agreed():
+    assert {(str(s), str(a)): str(t.to_status) for (s, a), t in TRANSITIONS.items()} == EXPECTED_PLAN_TABLE
+    assert all(t.roles == {Role.VILLAGE} for t in TRANSITIONS.values())
+
+
+@pytest.mark.parametrize("data, accepted", [
+    (PlanInput(collective_fen=3_000, dividends_fen=5_000, households=1, risk_reserve_fen=500,
+               reinvestment_fen=1_500), True),                     # every share exactly at its bound
+    (PlanInput(collective_fen=2_999, dividends_fen=5_000, households=1, risk_reserve_fen=500,
+               reinvestment_fen=1_501), False),                    # one fen under the collective minimum
+    (PlanInput(collective_fen=3_000, dividends_fen=5_001, households=1, risk_reserve_fen=500,
+               reinvestment_fen=1_499), False),                    # one fen over the dividend maximum
+    (PlanInput(collective_fen=3_000, dividends_fen=5_000, households=1, risk_reserve_fen=499,
+               reinvestment_fen=1_501), False),                    # one fen under the risk reserve minimum
+    (PlanInput(collective_fen=5_001, dividends_fen=4_000, households=1, risk_reserve_fen=1_000,
+               reinvestment_fen=-1), False),                       # a negative part that the others make up
+])
+def test_the_share_rules_at_their_bounds(app, data, accepted):
+    assert (plan_problems(10_000, 10_000, data, RULES) == []) is accepted
