@@ -5,8 +5,9 @@ Rules (DESIGN.md "Red / yellow / green"; every threshold a setting):
 - a reading within MONITORING_MARGIN_PERCENT of a bound (the bound itself included) is yellow;
 - no reading by one reporting interval after the last one (or after monitoring started) is yellow,
   from the day after that due date;
-- a loan of the project's pool with an overdue instalment turns the project yellow.
-Tranche schedule slips (TRANCHE_SLIP_*_MONTHS) come with the disbursement domain.
+- a loan of the project's pool with an overdue instalment turns the project yellow;
+- a tranche not fully paid more than TRANCHE_SLIP_YELLOW_MONTHS after its planned date is yellow,
+  more than TRANCHE_SLIP_RED_MONTHS red (the schedule has slipped).
 
 project_statuses() answers for a page of projects in a fixed number of queries.
 """
@@ -25,6 +26,8 @@ from ..clock import add_months
 from ..enums import LabelledEnum
 from ..extensions import db
 from ..money import hundredths
+from ..disbursements.models import Tranche
+from ..disbursements.services import paid_by_tranche
 from ..pools.loans import pools_with_overdue_instalments
 from .models import INTERVAL_MONTHS, Indicator, Reading
 
@@ -161,6 +164,8 @@ def project_statuses(projects, today: date) -> dict[int, ProjectMonitoring]:
         status = indicator_status(indicator, latest.get(indicator.id), today, margin)
         result[indicator.project_id].indicators.append(status)
         result[indicator.project_id].causes.extend(status.causes)
+    for project_id, causes in tranche_slip_causes(list(result), today).items():
+        result[project_id].causes.extend(causes)
     overdue_loans = pools_with_overdue_instalments((p.pool_id for p in projects if p.pool_id), today)
     for project in projects:
         for position in overdue_loans.get(project.pool_id, ()):
@@ -168,6 +173,32 @@ def project_statuses(projects, today: date) -> dict[int, ProjectMonitoring]:
                 "The pool's loan from %(lender)s has an instalment overdue since %(due)s.",
                 lender=position.contribution.lender, due=position.overdue_since.isoformat())))
     return result
+
+
+def slip_colour(planned_on: date, today: date) -> Colour | None:
+    """Red past TRANCHE_SLIP_RED_MONTHS after the planned date, yellow past TRANCHE_SLIP_YELLOW_MONTHS."""
+    config = current_app.config
+    if today > add_months(planned_on, config["TRANCHE_SLIP_RED_MONTHS"]):
+        return Colour.RED
+    if today > add_months(planned_on, config["TRANCHE_SLIP_YELLOW_MONTHS"]):
+        return Colour.YELLOW
+    return None
+
+
+def tranche_slip_causes(project_ids, today: date) -> dict[int, list[Cause]]:
+    """Tranches planned for a date long past and still not fully paid (two queries for all projects)."""
+    tranches = db.session.execute(select(Tranche).where(
+        Tranche.project_id.in_(project_ids), Tranche.planned_on.is_not(None), Tranche.planned_on < today)
+    ).scalars().all()
+    paid = paid_by_tranche(tranche.id for tranche in tranches)
+    causes: dict[int, list[Cause]] = {}
+    for tranche in tranches:
+        colour = slip_colour(tranche.planned_on, today) if paid.get(tranche.id, 0) < tranche.amount_fen else None
+        if colour is not None:
+            causes.setdefault(tranche.project_id, []).append(Cause(colour, _l(
+                "Tranche %(n)d (%(milestone)s) was planned for %(planned)s and is not fully paid: the schedule has "
+                "slipped.", n=tranche.position, milestone=tranche.description, planned=tranche.planned_on.isoformat())))
+    return causes
 
 
 def project_status(project, today: date) -> ProjectMonitoring:

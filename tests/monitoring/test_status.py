@@ -105,3 +105,54 @@ def test_non_numeric_values_are_refused_with_a_message(app, text):
                                          (None, "—")])
 def test_values_are_shown_without_trailing_zeros(centi, text):
     assert format_value(centi) == text
+
+
+@pytest.mark.parametrize("days_late, colour", [
+    (0, None),
+    # one month after the planned date is still on time; the day after is yellow
+    ("one_month", None), ("one_month+1", "yellow"),
+    ("three_months", "yellow"), ("three_months+1", "red"),
+])
+def test_a_tranche_schedule_slip_turns_the_project_yellow_then_red(app, days_late, colour):
+    from datetime import date, timedelta
+
+    from fundtracker.clock import add_months
+    from fundtracker.monitoring.status import slip_colour
+
+    planned = date(2026, 3, 31)
+    offsets = {0: planned, "one_month": add_months(planned, 1), "one_month+1": add_months(planned, 1) + timedelta(1),
+               "three_months": add_months(planned, 3), "three_months+1": add_months(planned, 3) + timedelta(1)}
+    result = slip_colour(planned, offsets[days_late])
+    assert (str(result) if result else None) == colour
+
+
+def test_the_slipped_tranche_is_named_in_the_projects_causes(app, make_user, make_village):
+    from datetime import date
+
+    from fundtracker.auth.roles import Role
+    from fundtracker.disbursements import services as disbursements
+    from fundtracker.extensions import db
+    from fundtracker.monitoring.status import project_status
+    from fundtracker.pools.models import FundPool
+    from fundtracker.pools.services import ContributionInput, commit_to_project, record_contribution
+    from fundtracker.projects.applications import save_application
+
+    from ..projects.conftest import complete_application
+
+    village = make_village()
+    author = make_user(Role.VILLAGE, village=village)
+    finance = make_user(Role.FINANCE)
+    pool = FundPool(name="slip pool", year=2026)
+    db.session.add(pool)
+    db.session.flush()
+    record_contribution(pool.id, ContributionInput("subsidy", "县财政", 10**9, date(2026, 1, 5)), actor=finance)
+    project = save_application(None, complete_application(), village_id=village.id, actor=author)
+    project.status, project.approved_amount_fen, project.pool_id = "approved", 10**8, pool.id
+    commit_to_project(pool.id, project.id, 10**8, actor=finance)
+    plan = disbursements.default_plan(project)
+    plan[0] = disbursements.TrancheInput(plan[0].description, plan[0].amount_fen, date(2026, 1, 15),
+                                         plan[0].required_documents)
+    disbursements.save_plan(project, plan, actor=finance)
+    status = project_status(project, date(2026, 6, 1))
+    assert str(status.colour) == "red"
+    assert any("Tranche 1" in str(cause) and "slipped" in str(cause) for cause in status.causes)
