@@ -127,6 +127,32 @@ def check_progress_report(browser, errors):
     expect(page.locator("#progress-reports")).not_to_contain_text("Waiting for the township")
 
 
+def check_village_month(browser, errors):
+    """The village's monthly journey: a reading of an indicator, a quarter's return, and its
+    distribution plan whose remaining amount updates while typing."""
+    page = signed_in(browser, "village", errors)
+    page.goto(f"{BASE}/projects/1/monitoring/indicators/1")
+    page.fill("#value", "320")
+    page.fill("#read_on", "2026-11-01")
+    page.click("main form button[type=submit]")
+    expect(page.locator("main")).to_contain_text("320")
+    page.goto(f"{BASE}/projects/1/returns/new")
+    page.select_option("#period_kind", "quarter")
+    page.fill("#period_start", "2026-07-01")
+    page.fill("#revenue", "500,000")
+    page.fill("#cost", "300,000")
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/returns**")
+    page.locator("tr:has-text('2026 Q3') a:has-text('Draft a distribution')").click()
+    for field, value in (("#collective_fen", "60,000"), ("#dividends_fen", "100,000"), ("#reinvestment_fen", "0"),
+                         ("#risk_reserve_fen", "40,000"), ("#loan_service_fen", "0"), ("#households", "120")):
+        page.fill(field, value)
+    expect(page.locator("#remaining")).to_contain_text("¥200,000.00")
+    expect(page.locator("#remaining strong").last).to_have_text("¥0.00")
+    page.fill("#dividends_fen", "90,000")
+    expect(page.locator("#remaining strong").last).to_have_text("¥10,000.00")
+
+
 def main() -> int:
     errors: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -135,7 +161,7 @@ def main() -> int:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
                 for check in (check_contribution, check_application, check_score_sheet, check_payment_queue,
-                              check_progress_report):
+                              check_progress_report, check_village_month):
                     check(browser, errors)
                     print(f"ok  {check.__name__}")
                 browser.close()
