@@ -10,11 +10,15 @@ guards, not `if`s in views.
 """
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from .audit.services import record_audit
+from .database import utcnow
 from .errors import DomainError
 from .extensions import db
 from .signals import Hook, handlers
@@ -32,6 +36,22 @@ class Transition:
     effects: tuple[Step, ...] = ()
     needs_reason: bool = False
     by_service: bool = False  # taken by another domain's service (no button), e.g. "works started" by a payment
+
+
+class TimelineEventColumns:
+    """The columns of a machine's timeline row (one per transition): mixed into each domain's
+    append-only event table, next to the key of the object it belongs to."""
+
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str] = mapped_column(String(10))
+    to_status: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @declared_attr
+    def actor(cls):
+        return relationship("User", lazy="joined")
 
 
 class RoleNotAllowed(DomainError):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import utcnow
 from ..enums import LabelledEnum
 from ..extensions import db
+from ..statemachine import TimelineEventColumns
 
 
 class ReportingInterval(LabelledEnum):
@@ -122,18 +123,10 @@ class ProjectWarning(db.Model):
         return f"#{self.id}"
 
 
-class WarningEvent(db.Model):
+class WarningEvent(TimelineEventColumns, db.Model):
     """The warning's timeline (append-only), one row per transition, with the payment overrides."""
 
     __tablename__ = "warning_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     warning_id: Mapped[int] = mapped_column(ForeignKey("project_warnings.id"), index=True)
-    action: Mapped[str] = mapped_column(String(20))
-    from_status: Mapped[str] = mapped_column(String(10))
-    to_status: Mapped[str] = mapped_column(String(10))
-    comment: Mapped[str] = mapped_column(Text, default="")
-    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    actor = relationship("User", lazy="joined")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import utcnow
 from ..enums import LabelledEnum
 from ..extensions import db
+from ..statemachine import TimelineEventColumns
 
 
 class PeriodKind(LabelledEnum):
@@ -119,21 +120,13 @@ class DistributionPlan(db.Model):
         return f"#{self.id}"
 
 
-class DistributionEvent(db.Model):
+class DistributionEvent(TimelineEventColumns, db.Model):
     """The plan's timeline (append-only), one row per transition."""
 
     __tablename__ = "distribution_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("distribution_plans.id"), index=True)
-    action: Mapped[str] = mapped_column(String(20))
-    from_status: Mapped[str] = mapped_column(String(10))
-    to_status: Mapped[str] = mapped_column(String(10))
-    comment: Mapped[str] = mapped_column(Text, default="")
-    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    actor = relationship("User", lazy="joined")
 
 
 class Objection(db.Model):
