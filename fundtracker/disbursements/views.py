@@ -242,11 +242,9 @@ def get_payment_or_404(payment_id: int, *, for_update: bool = False) -> Disburse
 
 
 @bp.route("/disbursements/<int:payment_id>")
-@login_required
+@roles_required(Role.FINANCE, Role.APPROVER, Role.ADMIN)
 def payment(payment_id):
     payment = get_payment_or_404(payment_id)
-    if not current_user.has_role(Role.FINANCE, Role.APPROVER, Role.ADMIN):
-        abort(403)
     events = db.session.execute(select(DisbursementEvent).where(
         DisbursementEvent.subject == "payment", DisbursementEvent.subject_id == payment.id)
         .order_by(DisbursementEvent.id)).scalars().all()
@@ -320,8 +318,8 @@ def _waiting_count() -> int:
                               .where(Disbursement.status == PaymentStatus.PREPARED)).scalar_one()
 
 
-def _queue_row(payment: Disbursement) -> dict:
-    return {"payment": payment, "project": db.session.get(Project, payment.project_id),
+def _queue_row(payment: Disbursement, project: Project | None = None) -> dict:
+    return {"payment": payment, "project": project or db.session.get(Project, payment.project_id),
             "complete": len(payment.documents) >= len(payment.tranche.required_documents)}
 
 
@@ -334,8 +332,7 @@ def queue():
         select(Project).where(Project.id.in_([d.project_id for d in page.items]))).scalars()}
     pools = {p.id: p for p in db.session.execute(
         select(FundPool).where(FundPool.id.in_({d.pool_id for d in page.items}))).scalars()}
-    rows = [{"payment": d, "project": projects[d.project_id],
-             "complete": len(d.documents) >= len(d.tranche.required_documents)} for d in page.items]
+    rows = [_queue_row(d, projects[d.project_id]) for d in page.items]
     return render_page_or_fragment("disbursements/queue.html", "disbursements/_queue.html", requests=page, rows=rows,
                                    pools=pools, now=utcnow(), waiting=page.total)
 
