@@ -20,7 +20,7 @@ from ..projects.loaders import acts_as_village, get_child_or_404, get_project_or
 from ..projects.models import Project, ProjectAttachment
 from ..projects.workflow import available_actions
 from ..statemachine import ActionNotOpen, RoleNotAllowed
-from ..views_common import form_status, paginate, save_form_or_render, submit_form
+from ..views_common import paginate, save_form_or_render, submit_form
 from . import services
 from .forms import (
     AcceptanceForm,

@@ -11,7 +11,6 @@ from .models import (
     AssetKind,
     CollateralAsset,
     Contribution,
-    EntryKind,
     LedgerEntry,
     RepaymentSchedule,
     SourceType,

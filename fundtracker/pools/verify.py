@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..audit.services import verify_audit_chain
 from ..chain import SEED, commitment_fields, entry_fields, link
