@@ -8,6 +8,7 @@ handlers connected to one of these points. Each domain connects its handlers in 
 registered as a side effect of an import.
 """
 from collections import defaultdict
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from flask import current_app
@@ -38,6 +39,24 @@ class Hook(StrEnum):
     DECISION_BASIS = "decision_basis"
     # fn(project_ids) -> {id: title}: how the ledger names the projects its entries pay.
     PROJECT_TITLES = "project_titles"
+    # fn(project) -> Section or None: a domain's part of the public project page (no login; never
+    # names a person, an account number or a private attachment).
+    PUBLIC_PROJECT_SECTION = "public_project_section"
+    # fn(village) -> Section or None: a domain's part of the public village page.
+    PUBLIC_VILLAGE_SECTION = "public_village_section"
+    # fn(filters) -> Section or None: a domain's part of the county dashboard (filters: year,
+    # township_id, pool_id); its figures come from the same service functions as its own pages.
+    DASHBOARD_SECTION = "dashboard_section"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a page that another domain renders: its heading, its template and that template's
+    context. Pages show sections sorted by position, then in the order connected."""
+    title: object
+    template: str
+    context: dict = field(default_factory=dict)
+    position: int = 100
 
 
 def _registry(app) -> defaultdict:
