@@ -8,7 +8,7 @@ from ..auth.models import User
 from ..extensions import db
 from ..pools.models import FundPool
 from ..projects.applications import ApplicationInput, save_application
-from ..projects.demo import FULL_PANEL, SITE_VISIT
+from ..projects.demo import COUNTY_FORM_TEXT, FULL_PANEL, SITE_VISIT
 from ..projects.models import Project
 from ..projects.workflow import Action, TransitionInput, apply_transition
 from ..signals import Hook, handlers
@@ -52,8 +52,8 @@ def _approve_extra_project(author: User, title, category, total_wan, requested_w
         title=title, category=category, description="县级示范项目。", location=title[:3], start_on=date(2026, 3, 1),
         end_on=date(2027, 2, 28), total_investment_fen=total_wan * WAN, requested_fen=requested_wan * WAN,
         funding_subsidy_fen=requested_wan * WAN, funding_self_raised_fen=(total_wan - requested_wan) * WAN,
-        risks="市场波动。", mitigation="订单经营。", meeting_on=date(2026, 1, 18), meeting_attendance=45,
-        meeting_votes_for=41, meeting_votes_against=2, contact_name="王建国", contact_phone="0578-6512345",
+        risks="市场波动。", mitigation="订单经营。", meeting_on=date(2026, 1, 18), meeting_members_expected=58,
+        meeting_attendance=45, meeting_votes_for=41, meeting_votes_against=2, **COUNTY_FORM_TEXT, contact_name="王建国", contact_phone="0578-6512345",
         year_plans=[(revenue * WAN, cost * WAN) for revenue, cost in years])
     project = save_application(None, application, village_id=author.village_id, actor=author)
     town, approver = _user("town"), _user("approver")

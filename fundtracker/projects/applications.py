@@ -8,6 +8,7 @@ from ..audit.services import record_audit
 from ..clock import refuse_future_date, refuse_implausible_plan_date
 from ..errors import DomainError
 from ..extensions import db
+from ..meetings import attendance_problem, decision_problem
 from ..money import format_fen
 from .loaders import acts_as_village
 from .models import FUNDING_SOURCES, Project, ProjectCategory, ProjectStatus, ProjectYearPlan
@@ -35,7 +36,15 @@ class ApplicationInput:
     loan_term_months: int | None = None
     risks: str = ""
     mitigation: str = ""
+    benefit_linkage: str = ""
+    target_output: str = ""
+    target_benefit: str = ""
+    target_satisfaction: str = ""
+    land_use_compliance: str = ""
+    income_distribution: str = ""
+    asset_ownership: str = ""
     meeting_on: date | None = None
+    meeting_members_expected: int | None = None
     meeting_attendance: int | None = None
     meeting_votes_for: int | None = None
     meeting_votes_against: int | None = None
@@ -45,6 +54,17 @@ class ApplicationInput:
 
 
 COLUMNS = [f.name for f in fields(ApplicationInput) if f.name != "year_plans"]
+
+# The sections of county application forms beyond the plan and its risks, in the form's order: column -> label.
+COUNTY_FORM_FIELDS = {
+    "benefit_linkage": _l("Benefits to farmers (benefit-linkage mechanism)"),
+    "target_output": _l("Performance target: output"),
+    "target_benefit": _l("Performance target: benefits"),
+    "target_satisfaction": _l("Performance target: satisfaction"),
+    "land_use_compliance": _l("Land-use compliance"),
+    "income_distribution": _l("Planned distribution of income"),
+    "asset_ownership": _l("Ownership of the assets"),
+}
 
 
 def refuse_inconsistent_application(data) -> None:
@@ -62,6 +82,9 @@ def refuse_inconsistent_application(data) -> None:
     if attendance is not None and votes > attendance:
         raise DomainError(_l("More votes (%(votes)d) than people attending (%(attendance)d).",
                           votes=votes, attendance=attendance), field="meeting_votes_for")
+    expected = data.meeting_members_expected
+    if expected is not None and attendance is not None and attendance > expected:
+        raise DomainError(attendance_problem(expected, attendance), field="meeting_attendance")
     if data.meeting_on:
         refuse_future_date(data.meeting_on, "meeting_on")
 
@@ -76,6 +99,13 @@ REQUIRED_TEXT = {
     "location": _l("Give the location."),
     "risks": _l("Name the main risks."),
     "mitigation": _l("Say how the risks are mitigated."),
+    "benefit_linkage": _l("Say how farmers take part in the project and share its benefits."),
+    "target_output": _l("Give the output targets."),
+    "target_benefit": _l("Give the benefit targets."),
+    "target_satisfaction": _l("Give the satisfaction target."),
+    "land_use_compliance": _l("Explain the land use and its approvals, or say that no land is used."),
+    "income_distribution": _l("Say how the project's income is to be distributed."),
+    "asset_ownership": _l("Say who will own the assets the project creates."),
     "contact_name": _l("Name a contact person."),
     "contact_phone": _l("Give the contact's phone number."),
 }
@@ -100,16 +130,25 @@ def refuse_incomplete_application(project: Project) -> None:
         raise DomainError(_l("A bank loan in the plan needs its rate and term."), field="loan_rate")
     if not any(plan.revenue_fen for plan in project.year_plans):
         raise DomainError(_l("Give the expected revenue and cost of the first years."), field="year_1_revenue")
-    _refuse_without_meeting_majority(project)
+    _refuse_without_meeting_quorum(project)
 
 
-def _refuse_without_meeting_majority(project: Project) -> None:
-    """四议两公开: the villagers' (representatives') meeting decided it, by a majority of those present."""
-    if not project.meeting_on or not project.meeting_attendance:
-        raise DomainError(_l("Record the villagers' meeting that decided the project (date and attendance)."),
-                          field="meeting_on")
-    if (project.meeting_votes_for or 0) * 2 <= project.meeting_attendance:
-        raise DomainError(_l("The meeting record shows no majority for the project."), field="meeting_votes_for")
+def _refuse_without_meeting_quorum(project: Project) -> None:
+    """四议两公开: the villagers' (representatives') meeting decided it with its quorum — two thirds of its
+    members present, a majority of those present for it (村民委员会组织法 第二十六条)."""
+    recorded = {"meeting_on": project.meeting_on, "meeting_members_expected": project.meeting_members_expected,
+                "meeting_attendance": project.meeting_attendance}
+    missing = [column for column, value in recorded.items() if not value]
+    if missing:
+        raise DomainError(_l("Record the villagers' meeting that decided the project (date, members expected and "
+                             "attendance)."), field=missing[0])
+    problem = attendance_problem(project.meeting_members_expected, project.meeting_attendance)
+    if problem:
+        raise DomainError(problem, field="meeting_attendance")
+    votes_for, votes_against = project.meeting_votes_for or 0, project.meeting_votes_against or 0
+    problem = decision_problem(project.meeting_attendance, votes_for, votes_for + votes_against)
+    if problem:
+        raise DomainError(problem, field="meeting_votes_for")
 
 
 def application_snapshot(project: Project) -> dict:

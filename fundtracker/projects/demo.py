@@ -18,6 +18,18 @@ WAN = 10_000 * 100
 PROJECTS_PER_SCALED_VILLAGE = 10
 
 
+# What every demo application says in the county form's own sections (联农带农, 绩效目标, 用地, 收益分配, 资产权属).
+COUNTY_FORM_TEXT = dict(
+    benefit_linkage="优先吸纳本村农户务工，保底收购农户产品；低收入农户以帮扶资金折股量化参与分红。",
+    target_output="按期建成并投入运营，工程验收合格率 100%。",
+    target_benefit="村集体年增收 20 万元以上，带动 30 户以上农户增收。",
+    target_satisfaction="受益农户满意度不低于 90%。",
+    land_use_compliance="使用村集体存量建设用地，符合国土空间规划，不占用永久基本农田。",
+    income_distribution="年净收益按 30% 提取公积公益金，50% 用于股东分红，20% 作为风险准备金，经村民代表会议通过后公示。",
+    asset_ownership="形成的资产归村股份经济合作社所有，由村股份经济合作社负责管护。",
+)
+
+
 def _application(title, category, total_wan, requested_wan, plan_wan, years, **extra) -> ApplicationInput:
     """plan_wan: (subsidy, loan, self-raised, donation) in 万元; years: [(revenue, cost)] in 万元."""
     subsidy, loan, self_raised, donation = plan_wan
@@ -27,8 +39,8 @@ def _application(title, category, total_wan, requested_wan, plan_wan, years, **e
         funding_donation_fen=donation * WAN, loan_rate_bp=385 if loan else None, loan_term_months=36 if loan else None,
         start_on=date(2026, 3, 1), end_on=date(2027, 2, 28), contact_name="王建国", contact_phone="0578-6512345",
         year_plans=[(revenue * WAN, cost * WAN) for revenue, cost in years],
-        meeting_on=date(2026, 1, 18), meeting_attendance=45, meeting_votes_for=41, meeting_votes_against=2,
-        **extra,
+        meeting_on=date(2026, 1, 18), meeting_members_expected=58, meeting_attendance=45, meeting_votes_for=41,
+        meeting_votes_against=2, **COUNTY_FORM_TEXT, **extra,
     )
 
 

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..fields import MoneyField, RateField
 from ..idempotency import OneTimeTokenField
-from .applications import COLUMNS, PLAN_YEARS, ApplicationInput
+from .applications import COLUMNS, COUNTY_FORM_FIELDS, PLAN_YEARS, ApplicationInput
 from .models import ATTACHMENT_KIND_LABELS, FUNDING_SOURCES, PROJECT_CATEGORY_LABELS
 
 
@@ -17,6 +17,10 @@ def _field_name(column: str) -> str:
 
 def _money(label, **kwargs):
     return MoneyField(label, validators=[Optional()], allow_zero=True, **kwargs)
+
+
+def _text(label):
+    return TextAreaField(label, validators=[Optional(), Length(max=5000)])
 
 
 def _count(label):
@@ -55,7 +59,16 @@ class ApplicationForm(FlaskForm):
     risks = TextAreaField(_l("Main risks"), validators=[Optional(), Length(max=5000)])
     mitigation = TextAreaField(_l("Mitigation"), validators=[Optional(), Length(max=5000)])
 
+    benefit_linkage = _text(COUNTY_FORM_FIELDS["benefit_linkage"])
+    target_output = _text(COUNTY_FORM_FIELDS["target_output"])
+    target_benefit = _text(COUNTY_FORM_FIELDS["target_benefit"])
+    target_satisfaction = _text(COUNTY_FORM_FIELDS["target_satisfaction"])
+    land_use_compliance = _text(COUNTY_FORM_FIELDS["land_use_compliance"])
+    income_distribution = _text(COUNTY_FORM_FIELDS["income_distribution"])
+    asset_ownership = _text(COUNTY_FORM_FIELDS["asset_ownership"])
+
     meeting_on = DateField(_l("Date of the villagers' meeting"), validators=[Optional()])
+    meeting_members_expected = _count(_l("Members expected"))
     meeting_attendance = _count(_l("Attendance"))
     meeting_votes_for = _count(_l("Votes for"))
     meeting_votes_against = _count(_l("Votes against"))
@@ -69,8 +82,12 @@ class ApplicationForm(FlaskForm):
         "plan": (_l("Expected revenue and cost"), [f"year_{n}_{part}" for n in range(1, PLAN_YEARS + 1)
                                                    for part in ("revenue", "cost")]),
         "risks": (_l("Risks"), ["risks", "mitigation"]),
-        "meeting": (_l("Village meeting (四议两公开)"), ["meeting_on", "meeting_attendance", "meeting_votes_for",
-                                                     "meeting_votes_against"]),
+        "benefits": (_l("Benefits to farmers and performance targets"),
+                     ["benefit_linkage", "target_output", "target_benefit", "target_satisfaction"]),
+        "land_and_assets": (_l("Land, income and assets"),
+                            ["land_use_compliance", "income_distribution", "asset_ownership"]),
+        "meeting": (_l("Village meeting (四议两公开)"), ["meeting_on", "meeting_members_expected", "meeting_attendance",
+                                                     "meeting_votes_for", "meeting_votes_against"]),
     }
 
     def fill_from(self, project) -> None:

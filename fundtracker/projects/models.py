@@ -65,6 +65,8 @@ class Project(db.Model):
         ),
         CheckConstraint("loan_rate_bp IS NULL OR (loan_rate_bp >= 0 AND loan_rate_bp <= 3600)", name="loan_rate_range"),
         CheckConstraint("loan_term_months IS NULL OR loan_term_months > 0", name="loan_term_positive"),
+        CheckConstraint("meeting_members_expected IS NULL OR meeting_members_expected > 0",
+                        name="meeting_members_expected_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,7 +93,18 @@ class Project(db.Model):
     loan_term_months: Mapped[int | None]
     risks: Mapped[str] = mapped_column(Text, default="")
     mitigation: Mapped[str] = mapped_column(Text, default="")
+    # What county application forms carry besides the plan: how farmers share in it (联农带农、利益联结),
+    # the performance targets (绩效目标: 产出 / 效益 / 满意度), land-use compliance, the planned distribution
+    # of income, and who will own the assets.
+    benefit_linkage: Mapped[str] = mapped_column(Text, default="")
+    target_output: Mapped[str] = mapped_column(Text, default="")
+    target_benefit: Mapped[str] = mapped_column(Text, default="")
+    target_satisfaction: Mapped[str] = mapped_column(Text, default="")
+    land_use_compliance: Mapped[str] = mapped_column(Text, default="")
+    income_distribution: Mapped[str] = mapped_column(Text, default="")
+    asset_ownership: Mapped[str] = mapped_column(Text, default="")
     meeting_on: Mapped[date | None]  # 四议两公开: the villagers' (representatives') meeting
+    meeting_members_expected: Mapped[int | None]  # 应到人数: its members, for the quorum
     meeting_attendance: Mapped[int | None]
     meeting_votes_for: Mapped[int | None]
     meeting_votes_against: Mapped[int | None]

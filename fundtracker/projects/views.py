@@ -18,7 +18,13 @@ from ..pools.services import pool_figures
 from ..uploads import send_stored_file
 from ..views_common import form_status, int_arg, paginate, save_form_or_render, submit_form
 from . import services, workflow
-from .applications import EDITABLE_STATUSES, funding_gap_fen, refuse_inconsistent_application, save_application
+from .applications import (
+    COUNTY_FORM_FIELDS,
+    EDITABLE_STATUSES,
+    funding_gap_fen,
+    refuse_inconsistent_application,
+    save_application,
+)
 from .forms import ApplicationForm, ApprovalForm, AttachmentForm, CityFilingForm, TransitionForm
 from .library import DEFAULT_SORT, SORTS, LibraryFilter, counts_by_status, library_select
 from .loaders import acts_as_village, get_attachment_or_404, get_project_or_404, project_acting_roles
@@ -50,7 +56,8 @@ OWN_TABS = (
 def project_labels():
     return {"project_status_labels": PROJECT_STATUS_LABELS, "project_category_labels": PROJECT_CATEGORY_LABELS,
             "funding_sources": FUNDING_SOURCES, "attachment_kind_labels": ATTACHMENT_KIND_LABELS,
-            "project_tabs": project_tabs(), "decision_labels": DECISION_LABELS}
+            "project_tabs": project_tabs(), "decision_labels": DECISION_LABELS,
+            "county_form_fields": COUNTY_FORM_FIELDS}
 
 
 def _money_arg(name: str) -> int | None:

@@ -17,6 +17,7 @@ from ..auth.roles import Role
 from ..clock import refuse_future_date
 from ..errors import DomainError
 from ..extensions import db
+from ..meetings import quorum_problem
 from ..statemachine import StateMachine, Transition, TransitionData
 from .models import PLAN_STATUS_LABELS, DistributionEvent, DistributionPlan, Objection, PlanStatus
 
@@ -42,27 +43,6 @@ class PlanStep(TransitionData):
     notice_starts_on: date | None = None
     paid_on: date | None = None
     payment_reference: str = ""
-
-
-def quorum_problem(expected, present, votes_for, against, abstain):
-    """Why a meeting did not adopt the plan (a message), or None when it did."""
-    if None in (expected, present, votes_for, against, abstain) or expected <= 0:
-        return _l("Enter the meeting's attendance (expected and present) and its votes.")
-    if min(present, votes_for, against, abstain) < 0:
-        return _l("Attendance and votes cannot be negative.")
-    if present > expected:
-        return _l("More people present (%(present)d) than expected (%(expected)d).", present=present,
-                  expected=expected)
-    if votes_for + against + abstain > present:
-        return _l("More votes (%(votes)d) than people present (%(present)d).",
-                  votes=votes_for + against + abstain, present=present)
-    if present * 3 < expected * 2:
-        return _l("No quorum: %(present)d of %(expected)d present, two thirds are needed.", present=present,
-                  expected=expected)
-    if votes_for * 2 <= present:
-        return _l("Not adopted: %(votes)d votes for, a majority of the %(present)d present is needed.",
-                  votes=votes_for, present=present)
-    return None
 
 
 def _meeting_adopted(plan, action, actor, data: PlanStep) -> None:

@@ -11,6 +11,12 @@ from fundtracker.projects.applications import ApplicationInput, save_application
 
 WAN = 10_000 * 100
 PDF = b"%PDF-1.4\n% test document\n"
+# The county form's own sections, complete (联农带农, 绩效目标, 用地, 收益分配, 资产权属).
+COUNTY_FORM_TEXT = dict(
+    benefit_linkage="优先雇用本村农户", target_output="新建牛舍 3000 平方米", target_benefit="村集体年增收 20 万元",
+    target_satisfaction="受益农户满意度 ≥ 90%", land_use_compliance="村集体存量建设用地", income_distribution="三成公积公益金",
+    asset_ownership="村股份经济合作社",
+)
 
 
 def complete_application(title="牧场扩建", total_wan=500, requested_wan=300, **changes) -> ApplicationInput:
@@ -19,8 +25,9 @@ def complete_application(title="牧场扩建", total_wan=500, requested_wan=300,
         end_on=date(2027, 2, 28), total_investment_fen=total_wan * WAN, requested_fen=requested_wan * WAN,
         funding_subsidy_fen=200 * WAN, funding_loan_fen=200 * WAN, funding_self_raised_fen=(total_wan - 400) * WAN,
         loan_rate_bp=385, loan_term_months=36, risks="疫病", mitigation="防疫协议", meeting_on=date(2026, 1, 18),
-        meeting_attendance=40, meeting_votes_for=35, meeting_votes_against=3, contact_name="王建国",
-        contact_phone="0578-6512345", year_plans=[(150 * WAN, 90 * WAN), (180 * WAN, 100 * WAN)],
+        meeting_members_expected=50, meeting_attendance=40, meeting_votes_for=35, meeting_votes_against=3,
+        contact_name="王建国", contact_phone="0578-6512345", year_plans=[(150 * WAN, 90 * WAN), (180 * WAN, 100 * WAN)],
+        **COUNTY_FORM_TEXT,
     )
     values.update(changes)
     return ApplicationInput(**values)

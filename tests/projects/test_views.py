@@ -12,15 +12,15 @@ from fundtracker.projects.models import Project, ProjectAttachment, ProjectDecis
 
 from ..conftest import login
 from ..query_counter import count_queries
-from .conftest import PDF, WAN, pdf_upload
+from .conftest import COUNTY_FORM_TEXT, PDF, WAN, pdf_upload
 
 FORM = {
     "title": "冷库建设", "category": "processing", "description": "500 吨冷库", "location": "村口",
     "start_on": "2026-03-01", "end_on": "2027-02-28", "contact_name": "李", "contact_phone": "123",
     "total_investment": "900,000", "requested": "600000", "funding_subsidy": "500000", "funding_self_raised": "300000",
     "funding_donation": "100000", "year_1_revenue": "300000", "year_1_cost": "120000",
-    "risks": "电费", "mitigation": "光伏", "meeting_on": "2026-01-10", "meeting_attendance": "30",
-    "meeting_votes_for": "25", "meeting_votes_against": "1",
+    "risks": "电费", "mitigation": "光伏", "meeting_on": "2026-01-10", "meeting_members_expected": "40",
+    "meeting_attendance": "30", "meeting_votes_for": "25", "meeting_votes_against": "1", **COUNTY_FORM_TEXT,
 }
 
 

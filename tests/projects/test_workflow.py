@@ -86,7 +86,7 @@ def test_submitting_twice_is_refused(make_project, village_user):
     ({"description": " "}, "Describe the project"),
     ({"loan_rate_bp": None}, "rate and term"),
     ({"year_plans": []}, "expected revenue"),
-    ({"meeting_votes_for": 20, "meeting_votes_against": 19}, "no majority"),
+    ({"meeting_votes_for": 20, "meeting_votes_against": 19}, "a majority of the 40 present is needed"),
     ({"meeting_on": None}, "villagers' meeting"),
 ])
 def test_submission_needs_a_complete_consistent_application(make_project, village_user, changes, message):
