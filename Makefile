@@ -28,7 +28,8 @@ run: db-upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-# SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it).
+# SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it). The browser suite
+# (tests/browser) runs on the SQLite pass when Chromium is installed, and says in one line why not otherwise.
 test: setup
 	$(BIN)/python -m pytest -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
@@ -45,10 +46,9 @@ extract-messages: $(VENV)/.installed
 bench: setup
 	$(BIN)/python scripts/benchmark.py
 
-# The HTMX pages in headless Chromium (needs Debian's chromium; not part of `make test`).
+# The browser suite alone (part of `make test`; needs Debian's chromium).
 browser-check: setup
-	$(BIN)/pip install --quiet -r requirements-browser.txt
-	$(BIN)/python scripts/browser_check.py
+	$(BIN)/python -m pytest -q tests/browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
