@@ -83,6 +83,8 @@ def refuse_inconsistent_application(data) -> None:
         raise DomainError(_l("More votes (%(votes)d) than people attending (%(attendance)d).",
                           votes=votes, attendance=attendance), field="meeting_votes_for")
     expected = data.meeting_members_expected
+    if expected is not None and expected < 1:
+        raise DomainError(_l("A meeting has at least one member."), field="meeting_members_expected")
     if expected is not None and attendance is not None and attendance > expected:
         raise DomainError(attendance_problem(expected, attendance), field="meeting_attendance")
     if data.meeting_on:

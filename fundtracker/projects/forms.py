@@ -68,7 +68,8 @@ class ApplicationForm(FlaskForm):
     asset_ownership = _text(COUNTY_FORM_FIELDS["asset_ownership"])
 
     meeting_on = DateField(_l("Date of the villagers' meeting"), validators=[Optional()])
-    meeting_members_expected = _count(_l("Members expected"))
+    meeting_members_expected = IntegerField(_l("Members expected"),
+                                            validators=[Optional(), NumberRange(min=1, max=100_000)])
     meeting_attendance = _count(_l("Attendance"))
     meeting_votes_for = _count(_l("Votes for"))
     meeting_votes_against = _count(_l("Votes against"))

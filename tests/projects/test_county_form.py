@@ -92,3 +92,14 @@ def test_the_county_sections_show_on_the_application_tab_and_the_versions(app, m
         html = client.get(page).get_data(as_text=True)
         for text in (*COUNTY_FORM_TEXT.values(), "Members expected"):
             assert text in html, (page, text)
+
+
+def test_a_meeting_without_members_is_refused_on_the_form_not_by_the_database(app, village_user):
+    with pytest.raises(DomainError, match="at least one member"):
+        save_application(None, complete_application(meeting_members_expected=0), village_id=village_user.village.id,
+                         actor=village_user)
+    client = app.test_client()
+    login(client, village_user)
+    form = {"title": "冷库", "meeting_members_expected": "0"}
+    response = client.post("/projects/new", data=form)
+    assert response.status_code == 422
