@@ -152,7 +152,7 @@ def visit(browser, base_url, screenshots, request):
         viewport = {"width": PHONE_WIDTH, "height": 844} if phone else {"width": 1280, "height": 900}
         context = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"},
                                       java_script_enabled=javascript, viewport=viewport, accept_downloads=True)
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)  # generous: CI machines are shared
         contexts.append(context)
         name = f"{request.node.name}-{user}".replace("/", "_").replace("[", "-").replace("]", "")
         current = Visit(context.new_page(), base_url, screenshots, name, javascript=javascript, phone=phone)
@@ -170,8 +170,11 @@ def visit(browser, base_url, screenshots, request):
     report = getattr(request.node, "call_report", None)
     if report is not None and report.failed:  # what each user saw last, for the one who reads the failure
         for current in visits:
-            current.page.screenshot(path=str(screenshots / f"{current.name}-failed.png"), full_page=True)
-            (screenshots / f"{current.name}-failed.html").write_text(current.page.content())
+            try:
+                (screenshots / f"{current.name}-failed.html").write_text(current.page.content())
+                current.page.screenshot(path=str(screenshots / f"{current.name}-failed.png"), full_page=True)
+            except Exception as error:  # best effort: the test's own failure is the one to report
+                print(f"no screenshot of {current.name}: {error}")
         print(f"screenshots and pages of the failure in {screenshots}")
     for context in contexts:
         context.close()
