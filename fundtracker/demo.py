@@ -6,11 +6,12 @@ step takes the `scale` option.
 """
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from .auth import services as accounts
 from .auth.models import User
 from .auth.roles import Department, Role
+from .database import is_sqlite, utcnow
 from .extensions import db
 from .geo import services as geo
 from .geo.models import Township, Village
@@ -90,15 +91,36 @@ VILLAGES_PER_TOWNSHIP = 20
 COUNTY_VILLAGE_PREFIX = "县域村"
 
 
+def bulk_insert(model, rows: list[dict]) -> list[int]:
+    """Insert many rows in one executemany with ids given here (max + 1 …), which SQLite cannot
+    hand back in order from a multi-row RETURNING; PostgreSQL's id sequence is moved past them."""
+    if not rows:
+        return []
+    table = model.__table__
+    first = (db.session.execute(select(func.max(table.c.id))).scalar_one() or 0) + 1
+    ids = list(range(first, first + len(rows)))
+    defaults = {column.name: column.default.arg for column in table.columns
+                if column.default is not None and column.default.is_scalar}
+    keys = set().union(*rows) - {"id"}
+    db.session.execute(insert(table), [{**defaults, **dict.fromkeys(keys), **row, "id": row_id}
+                                       for row_id, row in zip(ids, rows)])
+    if not is_sqlite():
+        db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), :last)"),
+                           {"last": ids[-1]})
+    return ids
+
+
 def seed_county_villages(size: CountySize) -> None:
     """Townships and villages in two bulk inserts (names 县域乡NNN, 县域村NNNNN)."""
     townships = -(-size.villages // VILLAGES_PER_TOWNSHIP)
     if not townships:
         return
-    ids = db.session.execute(insert(Township).returning(Township.id, sort_by_parameter_order=True),
-                             [{"name": f"县域乡{number:03d}"} for number in range(1, townships + 1)]).scalars().all()
-    db.session.execute(insert(Village), [
-        {"township_id": ids[number // VILLAGES_PER_TOWNSHIP], "name": f"{COUNTY_VILLAGE_PREFIX}{number + 1:05d}"}
+    now = utcnow()
+    ids = bulk_insert(Township, [{"name": f"县域乡{number:03d}", "created_at": now}
+                                 for number in range(1, townships + 1)])
+    bulk_insert(Village, [
+        {"township_id": ids[number // VILLAGES_PER_TOWNSHIP], "name": f"{COUNTY_VILLAGE_PREFIX}{number + 1:05d}",
+         "created_at": now}
         for number in range(size.villages)
     ])
 

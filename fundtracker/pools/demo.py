@@ -6,6 +6,7 @@ from sqlalchemy import func, insert, select
 
 from ..auth.models import User
 from ..clock import add_months
+from ..demo import bulk_insert
 from ..extensions import db
 from .loans import loan_positions
 from .models import (
@@ -167,18 +168,18 @@ def _seed_county_batch(pool_id: int, offsets: range, count: int, actor: User) ->
                               "amount_fen": amount, "received_on": received, "reference": f"县域注资 {offset}",
                               "recorded_by_id": actor.id, **_county_loan_terms(source, received)})
     rows = chained_contribution_rows(lock_pool(pool_id), entries)
-    ids = db.session.execute(insert(LedgerEntry).returning(LedgerEntry.id, sort_by_parameter_order=True),
-                             rows).scalars().all()
+    row_time = rows[-1]["created_at"]
+    ids = bulk_insert(LedgerEntry, rows)
     for entry_id, row in zip(ids, contributions):
-        row["ledger_entry_id"] = entry_id
-    db.session.execute(insert(Contribution), contributions)
+        row.update(ledger_entry_id=entry_id, created_at=row_time)
+    bulk_insert(Contribution, contributions)
     for source in SourceType:
         add_to_source_total(pool_id, source, sum(r["amount_fen"] for r in contributions if r["source_type"] == source))
     loans = db.session.execute(select(Contribution.id).where(
         Contribution.ledger_entry_id.in_(ids[offset % BATCH] for offset in offsets
                                          if offset % LOAN_EVERY == LOAN_EVERY - 1))).scalars().all()
     if loans:
-        db.session.execute(insert(CollateralAsset), [
+        bulk_insert(CollateralAsset, [
             {"contribution_id": loan_id, "name": "县域村闲置办公楼", "kind": AssetKind.OFFICE_BUILDING,
              "estimated_value_fen": 50 * WAN} for loan_id in loans])
 

@@ -7,7 +7,7 @@ from sqlalchemy import insert, select
 from ..auth.models import User
 from ..extensions import db
 from ..geo.models import Village
-from ..demo import COUNTY_VILLAGE_PREFIX
+from ..demo import COUNTY_VILLAGE_PREFIX, bulk_insert
 from ..pools.demo import COUNTY_PROGRAMME
 from ..pools.models import Commitment, FundPool
 from ..pools.services import chained_commitment_rows, commit_to_project, lock_pool
@@ -188,8 +188,7 @@ def seed_county_projects(size) -> None:
     for first in range(0, size.projects, COUNTY_BATCH):
         rows = [_county_project(number, villages[number % len(villages)], pools, author)
                 for number in range(first, min(first + COUNTY_BATCH, size.projects))]
-        ids = db.session.execute(insert(Project).returning(Project.id, sort_by_parameter_order=True),
-                                 rows).scalars().all()
+        ids = bulk_insert(Project, rows)
         _commit_county_approvals([(project_id, row) for project_id, row in zip(ids, rows) if row["pool_id"]], author)
 
 
@@ -217,4 +216,4 @@ def _commit_county_approvals(approved: list[tuple[int, dict]], author: User) -> 
             {"project_id": project_id, "amount_fen": row["approved_amount_fen"], "actor_id": author.id,
              "reason": "县域基准数据"})
     for pool_id, rows in by_pool.items():
-        db.session.execute(insert(Commitment), chained_commitment_rows(lock_pool(pool_id), rows))
+        bulk_insert(Commitment, chained_commitment_rows(lock_pool(pool_id), rows))
