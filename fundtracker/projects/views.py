@@ -1,5 +1,5 @@
 """Project pages: the library, the application form, the project page with its tabs, actions."""
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -16,11 +16,11 @@ from ..money import MoneyError, fen_to_yuan_decimal, format_fen, parse_yuan
 from ..pools.models import FundPool, PoolStatus
 from ..pools.services import pool_figures
 from ..uploads import send_stored_file
-from ..views_common import form_status, int_arg, paginate, save_form_or_render, submit_form
+from ..views_common import form_status, int_arg, page_number, save_form_or_render, submit_form
 from . import services, workflow
 from .applications import EDITABLE_STATUSES, funding_gap_fen, refuse_inconsistent_application, save_application
 from .forms import ApplicationForm, ApprovalForm, AttachmentForm, CityFilingForm, TransitionForm
-from .library import DEFAULT_SORT, SORTS, LibraryFilter, counts_by_status, library_select
+from .library import DEFAULT_SORT, SORTS, LibraryFilter, counts_by_status, library_page, library_select
 from .loaders import acts_as_village, get_attachment_or_404, get_project_or_404, project_acting_roles
 from .models import (
     ATTACHMENT_KIND_LABELS,
@@ -79,9 +79,11 @@ def _sort_arg() -> str:
 @login_required
 def library():
     filters = _library_filter()
-    page = paginate(library_select(filters))
+    counts = counts_by_status(filters)
+    page = library_page(filters, counts, page=page_number(), per_page=current_app.config["PAGE_SIZE"],
+                        after=request.args.get("after"), before=request.args.get("before"))
     return render_template(
-        "projects/library.html", page=page, filters=filters, counts=counts_by_status(filters),
+        "projects/library.html", page=page, filters=filters, counts=counts,
         townships=geo.township_choices(), villages=geo.village_choices(),
         pools=db.session.execute(select(FundPool.id, FundPool.name).order_by(FundPool.name)).all(),
     )
