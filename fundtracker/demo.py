@@ -134,3 +134,4 @@ def seed_demo(scale: int = 1, county: CountySize = CountySize()) -> None:
     for step in (seed_county_villages, *handlers(Hook.COUNTY_SEED_STEP)):
         step(county)
         db.session.flush()
+    db.session.execute(text("ANALYZE"))  # the planner's statistics for the new sizes
