@@ -3,8 +3,9 @@
 A list view builds `columns` (header, function of a row) and an iterable of rows, then
 returns export_response(fmt, filename, columns, rows). Exports stream: give rows as an iterator
 that reads the database in chunks (`.execution_options(yield_per=1000)`), never a list of every
-row; CSV goes out row by row while the rows are read, Excel is written by XlsxWriter in
-constant-memory mode to a temporary file and streamed from it. Money, rate and score columns give
+row. CSV is written row by row and Excel by XlsxWriter in constant-memory mode, each to a
+temporary file, then streamed from it with its length (the session that reads the rows ends with
+the request, so the file is complete before the first byte is sent). Money, rate and score columns give
 exact Decimals (money.fen_to_yuan_decimal, money.rate_percent, vetting.scoring.points); they
 become numbers in Excel and '1234.56' in CSV.
 """
@@ -19,7 +20,7 @@ from decimal import Decimal
 from urllib.parse import quote
 
 import xlsxwriter
-from flask import Response, abort, stream_with_context
+from flask import Response, abort
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMATS = ("csv", "xlsx")
@@ -62,23 +63,29 @@ def _xlsx_cell(value):
     return ILLEGAL_CHARACTERS_RE.sub("", spreadsheet_text(value))  # control characters XML cannot carry
 
 
-CSV_CHUNK_ROWS = 500  # rows written to the network at a time
 FILE_CHUNK_BYTES = 64 * 1024
 
 
-def _csv_chunks(columns, rows):
-    """The CSV, row by row, handed out every CSV_CHUNK_ROWS rows: memory stays flat however many."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")  # BOM: Excel opens UTF-8 Chinese correctly
+def _csv_file(columns, rows):
+    """The CSV in a temporary file, written row by row as the rows are read: memory stays flat
+    however many rows. Written whole before the first byte goes out, because the database session
+    ends with the request (a failure is then an error page, not a cut file)."""
+    target = tempfile.TemporaryFile()
+    text = io.TextIOWrapper(target, encoding="utf-8", newline="")
+    text.write("\ufeff")  # BOM: Excel opens UTF-8 Chinese correctly
+    writer = csv.writer(text)
     writer.writerow([spreadsheet_text(c.header) for c in columns])
-    for number, row in enumerate(rows, start=1):
+    for row in rows:
         writer.writerow([_csv_cell(c.value(row)) for c in columns])
-        if number % CSV_CHUNK_ROWS == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
+    text.flush()
+    text.detach()
+    return _rewound(target)
+
+
+def _rewound(handle):
+    size = handle.tell()
+    handle.seek(0)
+    return handle, size
 
 
 def _without_controls(text: str) -> str:
@@ -148,9 +155,7 @@ def _xlsx_file(columns, rows, sheet_title: str):
         for col, column in enumerate(columns):
             _write_xlsx_cell(sheet, number, col, column.value(row), formats)
     workbook.close()
-    size = target.tell()
-    target.seek(0)
-    return target, size
+    return _rewound(target)
 
 
 def _file_chunks(handle):
@@ -165,12 +170,14 @@ def export_response(fmt: str, filename: str, columns, rows, sheet_title: str = "
     """The download; filename (without extension) and sheet_title may be any title: both are made safe here."""
     if fmt not in FORMATS:
         abort(404)
-    if fmt == "csv":  # rows are read (in chunks, by the caller's yield_per) while the download runs
-        response = Response(stream_with_context(_csv_chunks(columns, rows)), mimetype="text/csv; charset=utf-8")
-    else:  # the workbook is complete before the first byte, so a failure is an error page, not a cut file
-        handle, size = _xlsx_file(columns, rows, sheet_title)
-        response = Response(_file_chunks(handle), mimetype=XLSX_MIME)
-        response.content_length = size  # the browser shows the download's progress
+    # Both are written to a temporary file while the rows are read (in chunks: the caller's yield_per),
+    # then streamed from it with their length, so the browser shows the download's progress.
+    if fmt == "csv":
+        (handle, size), mimetype = _csv_file(columns, rows), "text/csv; charset=utf-8"
+    else:
+        (handle, size), mimetype = _xlsx_file(columns, rows, sheet_title), XLSX_MIME
+    response = Response(_file_chunks(handle), mimetype=mimetype)
+    response.content_length = size
     response.headers["Content-Disposition"] = content_disposition(f"{safe_filename(filename)}.{fmt}")
     response.headers["Cache-Control"] = "no-store"  # figures of public money: no copy in shared caches
     return response

@@ -89,27 +89,31 @@ def library():
     )
 
 
-LIBRARY_COLUMNS = [
-    Column(_l("Project"), lambda p: p.id),
-    Column(_l("Project title"), lambda p: p.title),
-    Column(_l("Township"), lambda p: p.village.township.name),
-    Column(_l("Village"), lambda p: p.village.name),
-    Column(_l("Category"), lambda p: str(PROJECT_CATEGORY_LABELS[p.category])),
-    Column(_l("Status"), lambda p: str(PROJECT_STATUS_LABELS[p.status])),
-    Column(_l("Total investment (yuan)"), lambda p: fen_to_yuan_decimal(p.total_investment_fen)),
-    Column(_l("Amount asked from the pool (yuan)"), lambda p: fen_to_yuan_decimal(p.requested_fen)),
-    Column(_l("Approved amount (yuan)"), lambda p: fen_to_yuan_decimal(p.approved_amount_fen)),
-    Column(_l("Fund pool"), lambda p: p.pool.name if p.pool else ""),
-    Column(_l("Start date"), lambda p: p.start_on),
-    Column(_l("End date"), lambda p: p.end_on),
-]
+def _library_columns() -> list[Column]:
+    """The export's columns; the labels are translated once per export, not once per row."""
+    categories = {key: str(label) for key, label in PROJECT_CATEGORY_LABELS.items()}
+    statuses = {key: str(label) for key, label in PROJECT_STATUS_LABELS.items()}
+    return [
+        Column(_l("Project"), lambda p: p.id),
+        Column(_l("Project title"), lambda p: p.title),
+        Column(_l("Township"), lambda p: p.village.township.name),
+        Column(_l("Village"), lambda p: p.village.name),
+        Column(_l("Category"), lambda p: categories.get(p.category, p.category)),
+        Column(_l("Status"), lambda p: statuses.get(p.status, p.status)),
+        Column(_l("Total investment (yuan)"), lambda p: fen_to_yuan_decimal(p.total_investment_fen)),
+        Column(_l("Amount asked from the pool (yuan)"), lambda p: fen_to_yuan_decimal(p.requested_fen)),
+        Column(_l("Approved amount (yuan)"), lambda p: fen_to_yuan_decimal(p.approved_amount_fen)),
+        Column(_l("Fund pool"), lambda p: p.pool.name if p.pool else ""),
+        Column(_l("Start date"), lambda p: p.start_on),
+        Column(_l("End date"), lambda p: p.end_on),
+    ]
 
 
 @bp.route("/export.<fmt>")
 @login_required
 def export_library(fmt):
     rows = db.session.execute(library_select(_library_filter()).execution_options(yield_per=1000)).scalars()
-    return export_response(fmt, "projects", LIBRARY_COLUMNS, rows, sheet_title="项目库")
+    return export_response(fmt, "projects", _library_columns(), rows, sheet_title="项目库")
 
 
 @bp.route("/new", methods=["GET", "POST"])

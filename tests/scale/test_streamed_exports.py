@@ -1,5 +1,5 @@
-"""Exports stream: CSV row by row while the rows are read, Excel (XlsxWriter, constant memory)
-from a temporary file with its length; the library export reads the projects in chunks."""
+"""Exports stream: CSV row by row and Excel (XlsxWriter, constant memory) into a temporary file,
+then streamed from it with its length; the library export reads the projects in chunks."""
 import csv
 import io
 from datetime import date, datetime
@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import event
 
 from fundtracker.auth.roles import Role
-from fundtracker.exports import CSV_CHUNK_ROWS, Column, export_response
+from fundtracker.exports import FILE_CHUNK_BYTES, Column, export_response
 from fundtracker.extensions import db
 
 from ..conftest import login
@@ -24,17 +24,17 @@ def _counted(rows: int, taken: list):
         yield number
 
 
-def test_csv_is_written_while_the_rows_are_read(app):
+def test_csv_is_written_row_by_row_and_streamed_from_a_file(app):
     taken = []
     with app.test_request_context():
-        response = export_response("csv", "list", COLUMNS, _counted(5 * CSV_CHUNK_ROWS, taken))
-    assert response.is_streamed and not taken  # nothing read before the download starts
-    chunks = iter(response.response)
-    first = next(chunks)
-    assert first.startswith("\ufeff编号".encode()) and len(taken) == CSV_CHUNK_ROWS
-    rest = b"".join(chunks)
-    rows = list(csv.reader(io.StringIO((first + rest).decode("utf-8-sig"))))
-    assert len(rows) == 5 * CSV_CHUNK_ROWS + 1 and rows[2] == ["1", "0.01", "2026-01-01", "2026-01-01T08:30:00"]
+        response = export_response("csv", "list", COLUMNS, _counted(5_000, taken))
+    assert response.is_streamed and response.content_length > 0 and len(taken) == 5_000
+    chunks = list(response.response)
+    assert len(chunks) > 1 and all(len(chunk) <= FILE_CHUNK_BYTES for chunk in chunks)
+    body = b"".join(chunks)
+    assert len(body) == response.content_length and body.startswith("\ufeff编号".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len(rows) == 5_001 and rows[2] == ["1", "0.01", "2026-01-01", "2026-01-01T08:30:00"]
 
 
 def test_excel_is_streamed_from_a_file_with_its_length(app):
