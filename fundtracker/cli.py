@@ -1,6 +1,7 @@
 """flask commands of the core: create-admin, seed-demo, backup, db-roles (domains add theirs in init_app)."""
 import os
 import sqlite3
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from .auth import services as accounts
 from .auth.roles import Role
 from .database import is_sqlite
 from .db_roles import app_role_statements, run_statements
-from .demo import DEMO_PASSWORD, database_is_empty, seed_demo
+from .demo import DEMO_PASSWORD, CountySize, database_is_empty, seed_demo
 from .errors import DomainError
 from .extensions import db
 
@@ -43,17 +44,26 @@ def create_admin(username, display_name, password):
 @click.command("seed-demo")
 @click.option("--scale", default=1, show_default=True, type=click.IntRange(1, 10_000),
               help="Multiply the demo data (for benchmarks).")
+@click.option("--villages", default=0, show_default=True, type=click.IntRange(0),
+              help="Add this many villages in bulk (a county for benchmarks).")
+@click.option("--projects", default=0, show_default=True, type=click.IntRange(0),
+              help="Add this many projects in bulk, spread over the villages.")
+@click.option("--entries", default=0, show_default=True, type=click.IntRange(0),
+              help="Add this many ledger entries in bulk (one pool takes 60%), chained as the service chains them.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
-def seed_demo_command(scale, if_empty):
-    """Load demo townships, villages and users (password: see README)."""
+def seed_demo_command(scale, villages, projects, entries, if_empty):
+    """Load demo townships, villages and users (password: see README); a county in bulk with
+    --villages/--projects/--entries (e.g. 1000 / 20000 / 500000 for `make bench`)."""
     if not database_is_empty():
         if if_empty:
             click.echo("Database already has data; demo data not loaded.")
             return
         raise click.ClickException("The database is not empty; demo data goes into an empty database.")
-    seed_demo(scale)
+    started = time.perf_counter()
+    seed_demo(scale, CountySize(villages, projects, entries))
     db.session.commit()
-    click.echo(f"Demo data loaded (scale {scale}). Every demo user's password is {DEMO_PASSWORD!r}.")
+    click.echo(f"Demo data loaded (scale {scale}, {villages} villages, {projects} projects, {entries} entries added "
+               f"in bulk) in {time.perf_counter() - started:.1f} s. Every demo user's password is {DEMO_PASSWORD!r}.")
 
 
 @click.command("backup")

@@ -1,21 +1,26 @@
 """CSV and Excel (.xlsx) downloads of any list a finance office reconciles.
 
 A list view builds `columns` (header, function of a row) and an iterable of rows, then
-returns export_response(fmt, filename, columns, rows). Money, rate and score columns give
+returns export_response(fmt, filename, columns, rows). Exports stream: give rows as an iterator
+that reads the database in chunks (`.execution_options(yield_per=1000)`), never a list of every
+row. CSV is written row by row and Excel by XlsxWriter in constant-memory mode, each to a
+temporary file, then streamed from it with its length (the session that reads the rows ends with
+the request, so the file is complete before the first byte is sent). Money, rate and score columns give
 exact Decimals (money.fen_to_yuan_decimal, money.rate_percent, vetting.scoring.points); they
 become numbers in Excel and '1234.56' in CSV.
 """
 import csv
 import io
 import re
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import quote
 
+import xlsxwriter
 from flask import Response, abort
-from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMATS = ("csv", "xlsx")
@@ -58,13 +63,29 @@ def _xlsx_cell(value):
     return ILLEGAL_CHARACTERS_RE.sub("", spreadsheet_text(value))  # control characters XML cannot carry
 
 
-def _csv_body(columns, rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+FILE_CHUNK_BYTES = 64 * 1024
+
+
+def _csv_file(columns, rows):
+    """The CSV in a temporary file, written row by row as the rows are read: memory stays flat
+    however many rows. Written whole before the first byte goes out, because the database session
+    ends with the request (a failure is then an error page, not a cut file)."""
+    target = tempfile.TemporaryFile()
+    text = io.TextIOWrapper(target, encoding="utf-8", newline="")
+    text.write("\ufeff")  # BOM: Excel opens UTF-8 Chinese correctly
+    writer = csv.writer(text)
     writer.writerow([spreadsheet_text(c.header) for c in columns])
     for row in rows:
         writer.writerow([_csv_cell(c.value(row)) for c in columns])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 Chinese correctly
+    text.flush()
+    text.detach()
+    return _rewound(target)
+
+
+def _rewound(handle):
+    size = handle.tell()
+    handle.seek(0)
+    return handle, size
 
 
 def _without_controls(text: str) -> str:
@@ -97,27 +118,66 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def _xlsx_body(columns, rows, sheet_title: str) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=safe_sheet_title(sheet_title))
-    sheet.append([_xlsx_cell(str(c.header)) for c in columns])
-    for row in rows:
-        values = [c.value(row) for c in columns]
-        sheet.append([_xlsx_cell(v) for v in values])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+class _XlsxFormats:
+    def __init__(self, workbook):
+        self.date = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        self.datetime = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+
+
+def _write_xlsx_cell(sheet, row: int, col: int, value, formats: _XlsxFormats) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
+    elif isinstance(value, datetime):
+        sheet.write_datetime(row, col, value, formats.datetime)
+    elif isinstance(value, date):
+        sheet.write_datetime(row, col, value, formats.date)
+    elif isinstance(value, (int, float, Decimal)):
+        sheet.write_number(row, col, value)
+    else:
+        # A CR would be written as Excel's _x000D_ escape; XML reads a bare CR as LF anyway.
+        sheet.write_string(row, col, _xlsx_cell(value).replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _xlsx_file(columns, rows, sheet_title: str):
+    """The workbook in a temporary file, written by XlsxWriter in constant-memory mode (each row
+    goes to disk as it is written): memory stays flat however many rows."""
+    target = tempfile.TemporaryFile()
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False, "strings_to_numbers": False,
+                                            "tmpdir": tempfile.gettempdir()})
+    formats = _XlsxFormats(workbook)
+    sheet = workbook.add_worksheet(safe_sheet_title(sheet_title))
+    for col, column in enumerate(columns):
+        sheet.write_string(0, col, _xlsx_cell(str(column.header)))
+    for number, row in enumerate(rows, start=1):
+        for col, column in enumerate(columns):
+            _write_xlsx_cell(sheet, number, col, column.value(row), formats)
+    workbook.close()
+    return _rewound(target)
+
+
+def _file_chunks(handle):
+    try:
+        while chunk := handle.read(FILE_CHUNK_BYTES):
+            yield chunk
+    finally:
+        handle.close()
 
 
 def export_response(fmt: str, filename: str, columns, rows, sheet_title: str = "Sheet1") -> Response:
     """The download; filename (without extension) and sheet_title may be any title: both are made safe here."""
     if fmt not in FORMATS:
         abort(404)
+    # Both are written to a temporary file while the rows are read (in chunks: the caller's yield_per),
+    # then streamed from it with their length, so the browser shows the download's progress.
     if fmt == "csv":
-        body, mimetype = _csv_body(columns, rows), "text/csv; charset=utf-8"
+        (handle, size), mimetype = _csv_file(columns, rows), "text/csv; charset=utf-8"
     else:
-        body, mimetype = _xlsx_body(columns, rows, sheet_title), XLSX_MIME
-    response = Response(body, mimetype=mimetype)
+        (handle, size), mimetype = _xlsx_file(columns, rows, sheet_title), XLSX_MIME
+    response = Response(_file_chunks(handle), mimetype=mimetype)
+    response.content_length = size
     response.headers["Content-Disposition"] = content_disposition(f"{safe_filename(filename)}.{fmt}")
     response.headers["Cache-Control"] = "no-store"  # figures of public money: no copy in shared caches
     return response

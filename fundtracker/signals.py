@@ -27,6 +27,9 @@ class Hook(StrEnum):
     NAVIGATION = "navigation"
     # fn(scale): demo data, run in the order connected (layer order).
     SEED_STEP = "seed_step"
+    # fn(size: demo.CountySize): bulk benchmark data (`seed-demo --villages/--projects/--entries`),
+    # run after the seed steps in the order connected (layer order).
+    COUNTY_SEED_STEP = "county_seed_step"
     # key: the name of a demo step that a lower domain's demo plan names. fn(obj, plan).
     DEMO_STEP = "demo_step"
     # fn() -> list of violations (str) for `flask verify-ledger` and the ledger check page.

@@ -85,9 +85,15 @@ def run_migrations_online():
                 directives[:] = []
                 logger.info('No changes in schema detected.')
 
+    def include_object(obj, name, type_, reflected, compare_to):
+        """The text search index of the project library lives outside the models (FTS5 table and
+        its shadow tables on SQLite, pg_trgm GIN indexes on PostgreSQL): autogenerate leaves it alone."""
+        return not (name or "").startswith("projects_fts") and not (name or "").endswith("_trgm")
+
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

@@ -6,13 +6,15 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from fundtracker.extensions import db
+from fundtracker.projects.library import outside_text_search_index
 
 from .conftest import USE_POSTGRES
 
 
 def test_models_match_the_migrations(app):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                               "include_object": outside_text_search_index})
         diff = compare_metadata(context, db.metadata)
     assert diff == []
 

@@ -9,7 +9,7 @@ from ..signals import Hook, connect
 def init_app(app) -> None:
     from . import models  # noqa: F401  (its tables)
     from .cli import verify_ledger_command, verify_statement_command
-    from .demo import seed_pools
+    from .demo import seed_county_pools, seed_pools
     from .views import POOL_VIEWERS, bp, loans_to_watch
 
     app.register_blueprint(bp)
@@ -19,3 +19,4 @@ def init_app(app) -> None:
     connect(app, Hook.NAVIGATION, NavEntry(_l("Ledger check"), "pools.verify", frozenset({Role.ADMIN}), position=60))
     connect(app, Hook.TODO, loans_to_watch, key=Role.FINANCE)
     connect(app, Hook.SEED_STEP, seed_pools)
+    connect(app, Hook.COUNTY_SEED_STEP, seed_county_pools)

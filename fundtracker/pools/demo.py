@@ -5,6 +5,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, insert, select
 
 from ..auth.models import User
+from ..clock import add_months
+from ..demo import bulk_insert
 from ..extensions import db
 from .loans import loan_positions
 from .models import (
@@ -124,3 +126,66 @@ def _benchmark_loan_terms(offset: int) -> dict:
         return {}
     return {"lender": "示范银行", "annual_rate_bp": 385, "term_months": 36, "loan_start_on": date(2026, 1, 1),
             "loan_matures_on": date(2029, 1, 1), "repayment_schedule": INTEREST_YEARLY}
+
+
+COUNTY_PROGRAMME = "county benchmark"
+COUNTY_POOLS = 10  # the first takes BIG_POOL_SHARE of the entries, the others share the rest
+BIG_POOL_SHARE = 0.6
+BATCH = 10_000
+LOAN_EVERY = 5_000  # one contribution in LOAN_EVERY is a bank loan (with one pledged asset)
+COUNTY_SOURCES = [SourceType.SUBSIDY, SourceType.SELF_RAISED, SourceType.DONATION, SourceType.OTHER]
+COUNTY_FIRST_DAY, COUNTY_DAYS = date(2016, 1, 1), 3_650
+
+
+def county_pool_sizes(entries: int) -> list[int]:
+    """How many entries each county pool takes: BIG_POOL_SHARE in the first, the rest spread evenly."""
+    big = round(entries * BIG_POOL_SHARE)
+    rest, others = entries - big, COUNTY_POOLS - 1
+    return [big] + [rest // others + (1 if number < rest % others else 0) for number in range(others)]
+
+
+def seed_county_pools(size) -> None:
+    """The county's pools and their contributions, in batches: every entry takes its sequence, its
+    balance and its link in the chain from chained_contribution_rows, exactly as one by one."""
+    if not size.entries and not size.projects:
+        return
+    actor = _finance_actor()
+    for number, count in enumerate(county_pool_sizes(max(size.entries, COUNTY_POOLS * 100)), start=1):
+        pool = save_pool(None, actor=actor, name=f"县域资金池 {number:02d}", programme=COUNTY_PROGRAMME, year=2026)
+        for first in range(0, count, BATCH):
+            _seed_county_batch(pool.id, range(first, min(first + BATCH, count)), count, actor)
+
+
+def _seed_county_batch(pool_id: int, offsets: range, count: int, actor: User) -> None:
+    entries, contributions = [], []
+    for offset in offsets:
+        source = SourceType.LOAN if offset % LOAN_EVERY == LOAN_EVERY - 1 else COUNTY_SOURCES[offset % 4]
+        amount, received = (offset % 97 + 1) * 10_000_00, COUNTY_FIRST_DAY + timedelta(days=offset * COUNTY_DAYS // count)
+        contributor = f"县域出资方 {offset % 200:03d}"
+        entries.append({"amount_fen": amount, "value_date": received, "memo": f"{contributor} · 县域注资 {offset}",
+                        "actor_id": actor.id})
+        contributions.append({"pool_id": pool_id, "source_type": source, "contributor": contributor,
+                              "amount_fen": amount, "received_on": received, "reference": f"县域注资 {offset}",
+                              "recorded_by_id": actor.id, **_county_loan_terms(source, received)})
+    rows = chained_contribution_rows(lock_pool(pool_id), entries)
+    row_time = rows[-1]["created_at"]
+    ids = bulk_insert(LedgerEntry, rows)
+    for entry_id, row in zip(ids, contributions):
+        row.update(ledger_entry_id=entry_id, created_at=row_time)
+    bulk_insert(Contribution, contributions)
+    for source in SourceType:
+        add_to_source_total(pool_id, source, sum(r["amount_fen"] for r in contributions if r["source_type"] == source))
+    loans = db.session.execute(select(Contribution.id).where(
+        Contribution.ledger_entry_id.in_(ids[offset % BATCH] for offset in offsets
+                                         if offset % LOAN_EVERY == LOAN_EVERY - 1))).scalars().all()
+    if loans:
+        bulk_insert(CollateralAsset, [
+            {"contribution_id": loan_id, "name": "县域村闲置办公楼", "kind": AssetKind.OFFICE_BUILDING,
+             "estimated_value_fen": 50 * WAN} for loan_id in loans])
+
+
+def _county_loan_terms(source: str, start: date) -> dict:
+    if source != SourceType.LOAN:
+        return {}
+    return {"lender": "县农商银行", "annual_rate_bp": 385, "term_months": 60, "loan_start_on": start,
+            "loan_matures_on": add_months(start, 60), "repayment_schedule": INTEREST_YEARLY}

@@ -195,6 +195,7 @@ class Contribution(db.Model):
         CheckConstraint("annual_rate_bp IS NULL OR annual_rate_bp BETWEEN 0 AND 3600", name="rate_range"),
         CheckConstraint("term_months IS NULL OR term_months BETWEEN 1 AND 600", name="term_range"),
         RepaymentSchedule.check_constraint("repayment_schedule", name="known_schedule", nullable=True),
+        Index("ix_contributions_source_type_loan_start_on_id", "source_type", "loan_start_on", "id"),  # loans owed
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -198,18 +198,31 @@ def release_commitment(pool_id: int, project_id: int, amount_fen: int, *, actor,
 def _append_commitment(pool: FundPool, project_id: int, kind: CommitmentKind, signed_fen: int, actor,
                        reason: str) -> Commitment:
     """Append to the pool's commitment chain and move its stored outstanding commitments (pool locked)."""
-    _refuse_if_overdrawn(pool, PoolFigures(pool.balance_fen, pool.committed_fen + signed_fen))
-    commitment = Commitment(pool_id=pool.id, project_id=project_id, kind=kind, amount_fen=signed_fen,
-                            reason=reason[:500], actor_id=actor.id, sequence=pool.last_commitment_sequence + 1,
-                            created_at=utcnow())
-    commitment.hash = link(pool.commitment_chain_hash, commitment_fields(commitment))
-    pool.committed_fen += signed_fen
-    pool.last_commitment_sequence, pool.commitment_chain_hash = commitment.sequence, commitment.hash
+    commitment = Commitment(**_chain_commitment(pool, {"project_id": project_id, "kind": kind, "amount_fen": signed_fen,
+                                                       "reason": reason[:500], "actor_id": actor.id}))
     db.session.add(commitment)
     db.session.flush()
     record_audit(f"pool.{kind}", "fund_pool", pool.id, summary=f"{pool.name} {format_fen(signed_fen)}",
                  after={"project_id": project_id, "amount_fen": signed_fen, "reason": reason}, actor=actor)
     return commitment
+
+
+def _chain_commitment(pool: FundPool, fields: dict) -> dict:
+    """The pool's next commitment row: its sequence and hash; moves the stored outstanding commitments
+    (refused when the available money would go negative)."""
+    signed_fen = fields["amount_fen"]
+    _refuse_if_overdrawn(pool, PoolFigures(pool.balance_fen, pool.committed_fen + signed_fen))
+    fields = {**fields, "pool_id": pool.id, "sequence": pool.last_commitment_sequence + 1, "created_at": utcnow()}
+    fields["hash"] = link(pool.commitment_chain_hash, commitment_fields(SimpleNamespace(**fields)))
+    pool.committed_fen += signed_fen
+    pool.last_commitment_sequence, pool.commitment_chain_hash = fields["sequence"], fields["hash"]
+    return fields
+
+
+def chained_commitment_rows(pool: FundPool, rows: list[dict]) -> list[dict]:
+    """Bulk writing (benchmark demo data): commitments with the same sequence and chain as one by one;
+    the caller inserts them and keeps the pool row (locked) with its new figures."""
+    return [_chain_commitment(pool, {"reason": "", **row, "kind": CommitmentKind.COMMITMENT}) for row in rows]
 
 
 def _entry_snapshot(entry: LedgerEntry) -> dict:

@@ -7,7 +7,7 @@ from ..signals import Hook, connect
 
 def init_app(app) -> None:
     from . import models  # noqa: F401  (its tables)
-    from .demo import seed_projects
+    from .demo import seed_county_projects, seed_projects
     from .services import project_titles
     from .todo import WAITING, provider_for
     from .views import OWN_TABS, bp
@@ -19,4 +19,5 @@ def init_app(app) -> None:
     for tab in OWN_TABS:
         connect(app, Hook.PROJECT_TAB, tab)
     connect(app, Hook.SEED_STEP, seed_projects)
+    connect(app, Hook.COUNTY_SEED_STEP, seed_county_projects)
     connect(app, Hook.PROJECT_TITLES, project_titles)

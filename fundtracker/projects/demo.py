@@ -7,8 +7,10 @@ from sqlalchemy import insert, select
 from ..auth.models import User
 from ..extensions import db
 from ..geo.models import Village
-from ..pools.models import FundPool
-from ..pools.services import commit_to_project
+from ..demo import COUNTY_VILLAGE_PREFIX, bulk_insert
+from ..pools.demo import COUNTY_PROGRAMME
+from ..pools.models import Commitment, FundPool
+from ..pools.services import chained_commitment_rows, commit_to_project, lock_pool
 from ..signals import Hook, handlers
 from .applications import ApplicationInput, save_application
 from .models import Project, ProjectStatus
@@ -175,3 +177,55 @@ def _commit_benchmark_approvals(author: User) -> None:
     ).all()
     for project_id, pool_id, amount in approved:
         commit_to_project(pool_id, project_id, amount, actor=author, reason="benchmark")
+
+
+COUNTY_STATUSES = [ProjectStatus.DRAFT, ProjectStatus.SUBMITTED, ProjectStatus.TOWN_PASSED, ProjectStatus.VETTING,
+                   ProjectStatus.APPROVED, ProjectStatus.REJECTED, ProjectStatus.RETURNED]
+COUNTY_CATEGORIES = ["livestock", "aquaculture", "rural_tourism", "processing", "other"]
+COUNTY_TITLES = ["生态养殖", "民宿改造", "农产品冷库", "茶叶加工", "光伏发电", "物业用房", "乡村旅游", "稻鱼共生"]
+COUNTY_BATCH = 5_000
+
+
+def seed_county_projects(size) -> None:
+    """size.projects projects spread over the county's villages, in every status; the approved ones
+    hold their money in the county pools through chained commitments (as the service chains them)."""
+    if not size.projects:
+        return
+    villages = db.session.execute(select(Village.id, Village.name).where(
+        Village.name.startswith(COUNTY_VILLAGE_PREFIX)).order_by(Village.id)).all() or \
+        db.session.execute(select(Village.id, Village.name).order_by(Village.id)).all()
+    pools = db.session.execute(select(FundPool.id).where(FundPool.programme == COUNTY_PROGRAMME)
+                               .order_by(FundPool.id)).scalars().all()
+    author = _user("village")
+    for first in range(0, size.projects, COUNTY_BATCH):
+        rows = [_county_project(number, villages[number % len(villages)], pools, author)
+                for number in range(first, min(first + COUNTY_BATCH, size.projects))]
+        ids = bulk_insert(Project, rows)
+        _commit_county_approvals([(project_id, row) for project_id, row in zip(ids, rows) if row["pool_id"]], author)
+
+
+def _county_project(number: int, village, pools: list[int], author: User) -> dict:
+    village_id, village_name = village
+    status = COUNTY_STATUSES[number % len(COUNTY_STATUSES)]
+    approved = status == ProjectStatus.APPROVED
+    requested = (number % 50 + 10) * WAN
+    created = datetime(2016 + number % 10, 1 + number % 12, 1 + number % 28, number % 24)
+    return {
+        "village_id": village_id, "title": f"{village_name}{COUNTY_TITLES[number % len(COUNTY_TITLES)]}项目 {number + 1}",
+        "category": COUNTY_CATEGORIES[number % len(COUNTY_CATEGORIES)], "status": status,
+        "total_investment_fen": 2 * requested, "requested_fen": requested, "funding_subsidy_fen": requested,
+        "funding_self_raised_fen": requested, "approved_amount_fen": requested if approved else None,
+        "pool_id": pools[number % len(pools)] if approved and pools else None, "created_by_id": author.id,
+        "created_at": created, "updated_at": created, "description": f"{village_name}集体经济示范项目（县域基准数据）",
+        "location": village_name,
+    }
+
+
+def _commit_county_approvals(approved: list[tuple[int, dict]], author: User) -> None:
+    by_pool: dict[int, list[dict]] = {}
+    for project_id, row in approved:
+        by_pool.setdefault(row["pool_id"], []).append(
+            {"project_id": project_id, "amount_fen": row["approved_amount_fen"], "actor_id": author.id,
+             "reason": "县域基准数据"})
+    for pool_id, rows in by_pool.items():
+        bulk_insert(Commitment, chained_commitment_rows(lock_pool(pool_id), rows))

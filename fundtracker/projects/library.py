@@ -1,8 +1,18 @@
-"""The project library (项目库): filters, text search, sorting and counts by status, in SQL."""
+"""The project library (项目库): filters, text search, sorting, counts by status and paging, in SQL.
+
+At county scale (tens of thousands of projects) every filter and sort is served by an index
+(migration 0016: a filter and its sort together, e.g. status + requested amount), the counts by
+status come from one grouped query, the text search goes through one function backed by an
+index (SQLite FTS5 with the trigram tokenizer, PostgreSQL pg_trgm), and "next / previous" page
+by keyset (the sort value and id of the last row shown), never by OFFSET over the table.
+"""
+import base64
+import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, text, tuple_
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -19,6 +29,12 @@ SORTS = {
     "created": Project.created_at,
 }
 DEFAULT_SORT = "-created"
+TRIGRAM = 3  # the shortest term a trigram index can look up
+FTS_TABLE = "projects_fts"
+FTS5_TRIGRAM_SINCE = (3, 34, 0)
+# Sorts paged by keyset; the approved amount is NULL for most projects (and the databases put NULLs at
+# different ends), so that one sort pages by OFFSET.
+KEYSET_SORTS = frozenset(SORTS) - {"approved"}
 
 
 @dataclass(frozen=True)
@@ -35,12 +51,44 @@ class LibraryFilter:
     sort: str = DEFAULT_SORT
 
 
+def outside_text_search_index(obj, name, type_, reflected, compare_to) -> bool:
+    """For schema comparisons: the search index (FTS5 table, pg_trgm indexes) is not in the models."""
+    return not (name or "").startswith(FTS_TABLE) and not (name or "").endswith("_trgm")
+
+
+def _fts_available() -> bool:
+    """Migration 0016 builds the FTS5 index where SQLite has the trigram tokenizer (3.34 and later)."""
+    return sqlite3.sqlite_version_info >= FTS5_TRIGRAM_SINCE
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def text_search(term: str):
+    """The one search: projects whose title, description or place contains the term, or whose
+    village's name does. SQLite: the FTS5 trigram index; PostgreSQL: ILIKE, which the pg_trgm GIN
+    indexes serve. A term shorter than three characters (a trigram) falls back to LIKE over the
+    columns: the library walks its sort index and stops when the page is full."""
+    pattern = _like_pattern(term)
+    in_village = Project.village_id.in_(select(Village.id).where(Village.name.ilike(pattern, escape="\\")))
+    if db.engine.dialect.name == "sqlite" and len(term) >= TRIGRAM and _fts_available():
+        phrase = '"' + term.replace('"', '""') + '"'
+        matches = select(text("rowid")).select_from(text(FTS_TABLE)).where(text(f"{FTS_TABLE} MATCH :phrase"))
+        return or_(Project.id.in_(matches.params(phrase=phrase)), in_village)
+    return or_(*(column.ilike(pattern, escape="\\")
+                 for column in (Project.title, Project.description, Project.location)), in_village)
+
+
 def _filtered(filters: LibraryFilter, with_status: bool = True) -> Select:
-    stmt = scoped_projects().join(Village, Village.id == Project.village_id)
+    """The projects in scope under the filters; villages and townships by subquery, so that the
+    counts need no join and every condition can use its own index."""
+    stmt = scoped_projects()
     if with_status and filters.status in set(ProjectStatus):
         stmt = stmt.where(Project.status == filters.status)
     if filters.township_id:
-        stmt = stmt.where(Village.township_id == filters.township_id)
+        stmt = stmt.where(Project.village_id.in_(select(Village.id).where(Village.township_id == filters.township_id)))
     if filters.village_id:
         stmt = stmt.where(Project.village_id == filters.village_id)
     if filters.category:
@@ -55,23 +103,138 @@ def _filtered(filters: LibraryFilter, with_status: bool = True) -> Select:
     if filters.max_fen is not None:
         stmt = stmt.where(Project.requested_fen <= filters.max_fen)
     if filters.text:
-        like = f"%{filters.text.lower()}%"
-        stmt = stmt.where(or_(func.lower(Project.title).like(like), func.lower(Project.description).like(like),
-                              func.lower(Project.location).like(like), func.lower(Village.name).like(like)))
+        stmt = stmt.where(text_search(filters.text))
     return stmt
 
 
+def _sort(filters: LibraryFilter):
+    """(sort column, descending?); ties go by id in the same direction, so one index serves both."""
+    return SORTS.get(filters.sort.lstrip("-"), Project.created_at), filters.sort.startswith("-")
+
+
 def library_select(filters: LibraryFilter) -> Select:
-    column = SORTS.get(filters.sort.lstrip("-"), Project.created_at)
-    order = column.desc() if filters.sort.startswith("-") else column.asc()
-    return (_filtered(filters).options(selectinload(Project.pool))
-            .order_by(order, Project.id.desc()))
+    column, descending = _sort(filters)
+    stmt = _filtered(filters).options(selectinload(Project.pool))
+    if column is Village.name:
+        stmt = stmt.join(Village, Village.id == Project.village_id)
+    order = (column.desc(), Project.id.desc()) if descending else (column.asc(), Project.id.asc())
+    return stmt.order_by(*order)
 
 
 def counts_by_status(filters: LibraryFilter) -> dict[str, int]:
-    """How many projects per status under every filter but the status one (for the status tabs)."""
-    ids = _filtered(filters, with_status=False).with_only_columns(Project.id).subquery()
-    rows = db.session.execute(
-        select(Project.status, func.count(Project.id)).where(Project.id.in_(select(ids.c.id))).group_by(Project.status)
-    ).all()
-    return {status: count for status, count in rows}
+    """How many projects per status under every filter but the status one (for the status tabs):
+    one grouped query over the status index."""
+    stmt = _filtered(filters, with_status=False).with_only_columns(Project.status, func.count(Project.id))
+    return {status: count for status, count in db.session.execute(stmt.group_by(Project.status)).all()}
+
+
+# Keyset paging -----------------------------------------------------------------------------------
+
+@dataclass
+class LibraryPage:
+    """One page of the library. The total comes from the counts by status (no count of its own);
+    page numbers are shown because that total is cheap. Next / previous carry a cursor (the sort
+    value and id of the edge row); a bare ?page=N (a bookmark) still works with OFFSET."""
+    items: list
+    page: int
+    per_page: int
+    total: int
+    next_cursor: str | None
+    prev_cursor: str | None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+    @property
+    def has_prev(self) -> bool:
+        return self.prev_cursor is not None
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    def link_args(self, direction: str) -> dict:
+        """The query arguments of the next or previous page's link."""
+        if direction == "next":
+            return {"page": self.next_num, "after": self.next_cursor, "before": None}
+        return {"page": self.prev_num, "before": self.prev_cursor, "after": None}
+
+
+def _encode(value, project_id: int) -> str:
+    plain = value.isoformat() if isinstance(value, datetime) else value
+    return base64.urlsafe_b64encode(json.dumps([plain, project_id], ensure_ascii=False).encode()).decode()
+
+
+def decode_cursor(cursor: str | None):
+    """(sort value, id) from a cursor, or None when it is missing or not one of ours."""
+    if not cursor:
+        return None
+    try:
+        value, project_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(project_id, int) or not isinstance(value, (str, int, type(None))):
+        return None
+    return value, project_id
+
+
+def _sort_value(project: Project, column):
+    return project.village.name if column is Village.name else getattr(project, column.key)
+
+
+def _beyond(column, descending: bool, cursor) -> object:
+    """Rows after the cursor in the sort order: (sort value, id) past the edge row's."""
+    value, project_id = cursor
+    if column is Project.created_at:
+        try:
+            value = datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            return Project.id.is_(None)  # not a cursor of ours: no row
+    edge = tuple_(column, Project.id), tuple_(value, project_id)
+    return edge[0] < edge[1] if descending else edge[0] > edge[1]
+
+
+def library_page(filters: LibraryFilter, counts: dict[str, int], *, page: int, per_page: int,
+                 after: str | None = None, before: str | None = None) -> LibraryPage:
+    """One page: after a cursor (next), before one (previous), or page N by OFFSET (a bookmark)."""
+    total = counts.get(filters.status, 0) if filters.status in set(ProjectStatus) else sum(counts.values())
+    column, descending = _sort(filters)
+    stmt = library_select(filters)
+    page = max(page, 1)
+    if filters.sort.lstrip("-") not in KEYSET_SORTS:
+        after = before = None
+    if (cursor := decode_cursor(before)) is not None:
+        reverse = library_select(LibraryFilter(**{**filters.__dict__, "sort": _flipped(filters.sort)}))
+        rows = db.session.execute(reverse.where(_beyond(column, not descending, cursor)).limit(per_page + 1)
+                                  ).unique().scalars().all()
+        more_before, rows = len(rows) > per_page, rows[:per_page][::-1]
+        return _page(rows, column, page, per_page, total, more_after=True, more_before=more_before)
+    if (cursor := decode_cursor(after)) is not None:
+        stmt = stmt.where(_beyond(column, descending, cursor))
+    else:
+        stmt = stmt.offset((page - 1) * per_page)
+    rows = db.session.execute(stmt.limit(per_page + 1)).unique().scalars().all()
+    return _page(rows[:per_page], column, page, per_page, total, more_after=len(rows) > per_page,
+                 more_before=page > 1)
+
+
+def _flipped(sort: str) -> str:
+    return sort[1:] if sort.startswith("-") else "-" + sort
+
+
+def _page(rows, column, page, per_page, total, *, more_after: bool, more_before: bool) -> LibraryPage:
+    if not rows:
+        return LibraryPage([], page, per_page, total, None, None)
+    first, last = rows[0], rows[-1]
+    return LibraryPage(rows, page, per_page, total,
+                       _encode(_sort_value(last, column), last.id) if more_after else None,
+                       _encode(_sort_value(first, column), first.id) if more_before and page > 1 else None)

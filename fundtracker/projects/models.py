@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
@@ -67,6 +67,14 @@ class Project(db.Model):
         CheckConstraint("loan_term_months IS NULL OR loan_term_months > 0", name="loan_term_positive"),
         CheckConstraint("meeting_members_expected IS NULL OR meeting_members_expected > 0",
                         name="meeting_members_expected_positive"),
+        # The project library's filters and sorts, each walked in order (a filter with its sort together).
+        Index("ix_projects_created_at_id", "created_at", "id"),
+        Index("ix_projects_status_created_at_id", "status", "created_at", "id"),
+        Index("ix_projects_status_requested_fen_id", "status", "requested_fen", "id"),
+        Index("ix_projects_requested_fen_id", "requested_fen", "id"),
+        Index("ix_projects_approved_amount_fen_id", "approved_amount_fen", "id"),
+        Index("ix_projects_village_id_created_at_id", "village_id", "created_at", "id"),
+        Index("ix_projects_title_id", "title", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,5 +1,5 @@
 """Project pages: the library, the application form, the project page with its tabs, actions."""
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -16,7 +16,7 @@ from ..money import MoneyError, fen_to_yuan_decimal, format_fen, parse_yuan
 from ..pools.models import FundPool, PoolStatus
 from ..pools.services import pool_figures
 from ..uploads import send_stored_file
-from ..views_common import form_status, int_arg, paginate, save_form_or_render, submit_form
+from ..views_common import form_status, int_arg, page_number, save_form_or_render, submit_form
 from . import services, workflow
 from .applications import (
     COUNTY_FORM_FIELDS,
@@ -26,7 +26,7 @@ from .applications import (
     save_application,
 )
 from .forms import ApplicationForm, ApprovalForm, AttachmentForm, CityFilingForm, TransitionForm
-from .library import DEFAULT_SORT, SORTS, LibraryFilter, counts_by_status, library_select
+from .library import DEFAULT_SORT, SORTS, LibraryFilter, counts_by_status, library_page, library_select
 from .loaders import acts_as_village, get_attachment_or_404, get_project_or_404, project_acting_roles
 from .models import (
     ATTACHMENT_KIND_LABELS,
@@ -86,35 +86,41 @@ def _sort_arg() -> str:
 @login_required
 def library():
     filters = _library_filter()
-    page = paginate(library_select(filters))
+    counts = counts_by_status(filters)
+    page = library_page(filters, counts, page=page_number(), per_page=current_app.config["PAGE_SIZE"],
+                        after=request.args.get("after"), before=request.args.get("before"))
     return render_template(
-        "projects/library.html", page=page, filters=filters, counts=counts_by_status(filters),
+        "projects/library.html", page=page, filters=filters, counts=counts,
         townships=geo.township_choices(), villages=geo.village_choices(),
         pools=db.session.execute(select(FundPool.id, FundPool.name).order_by(FundPool.name)).all(),
     )
 
 
-LIBRARY_COLUMNS = [
-    Column(_l("Project"), lambda p: p.id),
-    Column(_l("Project title"), lambda p: p.title),
-    Column(_l("Township"), lambda p: p.village.township.name),
-    Column(_l("Village"), lambda p: p.village.name),
-    Column(_l("Category"), lambda p: str(PROJECT_CATEGORY_LABELS[p.category])),
-    Column(_l("Status"), lambda p: str(PROJECT_STATUS_LABELS[p.status])),
-    Column(_l("Total investment (yuan)"), lambda p: fen_to_yuan_decimal(p.total_investment_fen)),
-    Column(_l("Amount asked from the pool (yuan)"), lambda p: fen_to_yuan_decimal(p.requested_fen)),
-    Column(_l("Approved amount (yuan)"), lambda p: fen_to_yuan_decimal(p.approved_amount_fen)),
-    Column(_l("Fund pool"), lambda p: p.pool.name if p.pool else ""),
-    Column(_l("Start date"), lambda p: p.start_on),
-    Column(_l("End date"), lambda p: p.end_on),
-]
+def _library_columns() -> list[Column]:
+    """The export's columns; the labels are translated once per export, not once per row."""
+    categories = {key: str(label) for key, label in PROJECT_CATEGORY_LABELS.items()}
+    statuses = {key: str(label) for key, label in PROJECT_STATUS_LABELS.items()}
+    return [
+        Column(_l("Project"), lambda p: p.id),
+        Column(_l("Project title"), lambda p: p.title),
+        Column(_l("Township"), lambda p: p.village.township.name),
+        Column(_l("Village"), lambda p: p.village.name),
+        Column(_l("Category"), lambda p: categories.get(p.category, p.category)),
+        Column(_l("Status"), lambda p: statuses.get(p.status, p.status)),
+        Column(_l("Total investment (yuan)"), lambda p: fen_to_yuan_decimal(p.total_investment_fen)),
+        Column(_l("Amount asked from the pool (yuan)"), lambda p: fen_to_yuan_decimal(p.requested_fen)),
+        Column(_l("Approved amount (yuan)"), lambda p: fen_to_yuan_decimal(p.approved_amount_fen)),
+        Column(_l("Fund pool"), lambda p: p.pool.name if p.pool else ""),
+        Column(_l("Start date"), lambda p: p.start_on),
+        Column(_l("End date"), lambda p: p.end_on),
+    ]
 
 
 @bp.route("/export.<fmt>")
 @login_required
 def export_library(fmt):
     rows = db.session.execute(library_select(_library_filter()).execution_options(yield_per=1000)).scalars()
-    return export_response(fmt, "projects", LIBRARY_COLUMNS, rows, sheet_title="项目库")
+    return export_response(fmt, "projects", _library_columns(), rows, sheet_title="项目库")
 
 
 @bp.route("/new", methods=["GET", "POST"])
