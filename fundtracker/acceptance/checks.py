@@ -148,9 +148,13 @@ def _record_check(acceptance: Acceptance, action, actor, data: CheckInput) -> No
                                      level=level, required_changes=check.findings, rectify_by=data.rectify_by))
 
 
+def _note_the_acceptance(acceptance: Acceptance, action, actor, data: CheckInput) -> None:
+    """The county's pass dates the acceptance (first: the row's accepted status needs its date)."""
+    acceptance.accepted_on, acceptance.settlement_fen = data.checked_on, data.settlement_fen
+
+
 def _accept_the_project(acceptance: Acceptance, action, actor, data: CheckInput) -> None:
     """The county's pass: the project is accepted, the final tranche unlocked, the retention clock started."""
-    acceptance.accepted_on, acceptance.settlement_fen = data.checked_on, data.settlement_fen
     project = acceptance.project
     apply_transition(project, ProjectAction.ACCEPT, actor, TransitionInput(comment=data.findings.strip()),
                      by_service=True)
@@ -181,7 +185,7 @@ TRANSITIONS = {
         A.TOWN_FIX, TOWN, _l("Township check: rectification needed"), CHECK_GUARDS, (_record_check,)),
     (A.COUNTY_DUE, AcceptanceAction.COUNTY_PASS): Transition(
         A.ACCEPTED, COUNTY, _l("County acceptance: pass"), (*CHECK_GUARDS, _not_own_case, _ready_for_final_acceptance),
-        (_record_check, _accept_the_project)),
+        (_note_the_acceptance, _record_check, _accept_the_project)),
     (A.COUNTY_DUE, AcceptanceAction.COUNTY_REJECT): Transition(
         A.COUNTY_FIX, COUNTY, _l("County acceptance: rectification needed"), (*CHECK_GUARDS, _not_own_case),
         (_record_check,)),
