@@ -73,8 +73,8 @@ def exit_of(project: Project) -> ProjectExit | None:
 
 
 def _write_off_the_rest(project_exit: ProjectExit, action, actor, data) -> None:
-    project_exit.written_off_fen = recoverable_fen(project_exit.project)
     project_exit.write_off_reason, project_exit.decided_by_id = data.comment.strip(), actor.id
+    project_exit.written_off_fen = recoverable_fen(project_exit.project)
 
 
 EXIT_MACHINE = StateMachine(
