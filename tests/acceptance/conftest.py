@@ -8,7 +8,7 @@ from fundtracker.disbursements import services
 from fundtracker.extensions import db
 
 from ..disbursements.conftest import approved_project, confirmed_report, people, prepared_payment  # noqa: F401
-from ..projects.conftest import WAN
+from ..projects.conftest import WAN, make_project, village_user  # noqa: F401  (shared fixtures)
 
 TOWN_DAY, COUNTY_DAY = date(2026, 9, 10), date(2026, 10, 15)
 
