@@ -167,8 +167,9 @@ def _keep_plan_version(project: Project, tranches: list[Tranche], reason: str, a
 
 
 def confirm_acceptance(tranche: Tranche, *, actor, accepted_on: date) -> None:
-    """An approver records that the works were accepted, so the tranche after acceptance may be paid
-    (until the acceptance domain records acceptances itself)."""
+    """An approver records by hand that the works were accepted, so the tranche after acceptance may be paid:
+    kept for works accepted outside the system (before it was used). The acceptance domain's county pass
+    confirms every waiting tranche itself (confirm_acceptance_of_project)."""
     if not tranche.needs_acceptance:
         raise DomainError(_l("This tranche does not wait for the acceptance."))
     refuse_future_date(accepted_on, "accepted_on")
