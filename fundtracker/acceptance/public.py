@@ -28,7 +28,8 @@ def public_project_section(project) -> Section | None:
         ProjectAsset.household_count, ProjectAsset.upkeep_party, ProjectAsset.registered_on)
         .where(ProjectAsset.project_id == project.id, ProjectAsset.status == AssetStatus.REGISTERED)
         .order_by(ProjectAsset.id)).all()
-    return Section(title=_l("Acceptance and assets"), template="acceptance/_public.html", position=PUBLIC_SECTION_POSITION,
+    return Section(title=_l("Acceptance and assets"), template="acceptance/_public.html",
+                   position=PUBLIC_SECTION_POSITION,
                    context={"accepted_on": acceptance.accepted_on, "county_check": county, "town_check": town,
                             "assets": assets, "result_labels": CheckResult.labels(),
                             "asset_class_labels": AssetClass.labels()})

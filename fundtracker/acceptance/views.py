@@ -44,6 +44,14 @@ from .models import (
 bp = Blueprint("acceptance", __name__)
 TABS = (ProjectTab(_l("Acceptance and assets"), "acceptance.project_tab"),)
 REGISTER_ROLES = tuple(COUNTY_ROLES)
+# What each row of the acceptance timeline did (the machines' labels, and the rows written outside them).
+EVENT_LABELS = {
+    **{str(action): transition.label
+       for machine in (checks.ACCEPTANCE_MACHINE, asset_services.DISPOSAL_MACHINE, exits.EXIT_MACHINE)
+       for (_status, action), transition in machine.transitions.items()},
+    "propose": _l("Disposal proposed"),
+    "trigger": _l("Exit: recover the funds"),
+}
 
 
 @bp.app_context_processor
@@ -53,7 +61,8 @@ def acceptance_labels():
             "asset_class_labels": AssetClass.labels(), "asset_status_labels": AssetStatus.labels(),
             "disposal_kind_labels": DisposalKind.labels(), "disposal_status_labels": DisposalStatus.labels(),
             "exit_reason_labels": ExitReason.labels(), "exit_status_labels": ExitStatus.labels(),
-            "recovery_kind_labels": RecoveryKind.labels(), "check_documents": CHECK_DOCUMENTS}
+            "recovery_kind_labels": RecoveryKind.labels(), "check_documents": CHECK_DOCUMENTS,
+            "event_labels": EVENT_LABELS}
 
 
 def _tab_url(project) -> str:

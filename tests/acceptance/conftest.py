@@ -36,7 +36,8 @@ def second_approver(make_user):
 
 def town_check(project, people, result="pass", day=TOWN_DAY, actor=None, **changes):  # noqa: F811
     data = {"level": "town", "result": result, "checked_on": day, "members": "镇农办、村监委会",
-            "findings": "" if result == "pass" else "路面开裂", "rectify_by": None if result == "pass" else date(2026, 9, 30),
+            "findings": "" if result == "pass" else "路面开裂",
+            "rectify_by": None if result == "pass" else date(2026, 9, 30),
             **changes}
     check = checks.record_check(project, checks.CheckInput(**data), actor=actor or people["town"])
     db.session.commit()
@@ -46,7 +47,8 @@ def town_check(project, people, result="pass", day=TOWN_DAY, actor=None, **chang
 def county_check(project, actor, result="pass", day=COUNTY_DAY, settlement_wan=98, **changes):
     data = {"level": "county", "result": result, "checked_on": day, "members": "县农业农村局、县审计局",
             "joint_departments": ("audit", "finance"), "settlement_fen": settlement_wan * WAN,
-            "findings": "" if result == "pass" else "竣工资料不全", "rectify_by": None if result == "pass" else date(2026, 10, 31),
+            "findings": "" if result == "pass" else "竣工资料不全",
+            "rectify_by": None if result == "pass" else date(2026, 10, 31),
             **changes}
     check = checks.record_check(project, checks.CheckInput(**data), actor=actor)
     db.session.commit()

@@ -100,7 +100,8 @@ def test_an_exit_without_a_reason_is_a_422(app, finished_works, people):
     client = client_for(app, people["approver"])
     response = client.post(f"/projects/{project.id}/exit", data={"reason_kind": "misuse", "reason": ""})
     assert response.status_code == 422 and "Give the reasons" in response.get_data(as_text=True)
-    assert client.post(f"/projects/{project.id}/exit", data={"reason_kind": "misuse", "reason": "挪用"}).status_code == 303
+    response = client.post(f"/projects/{project.id}/exit", data={"reason_kind": "misuse", "reason": "挪用"})
+    assert response.status_code == 303
 
 
 # --- the asset register -------------------------------------------------------------------------------
@@ -111,8 +112,8 @@ def _assets_in_new_villages(make_project, make_user, make_village, count, asset_
         author = make_user(Role.VILLAGE, village=village)
         project = make_project(status="operating", author=author, title=f"项目{number}")
         db.session.add(ProjectAsset(
-            project_id=project.id, village_id=village.id, name=f"{prefix}{number}", asset_class=asset_class, value_fen=WAN,
-            owner="村集体", upkeep_party="村委会", upkeep_duties="巡查", registered_on=date(2026, 10, 1),
+            project_id=project.id, village_id=village.id, name=f"{prefix}{number}", asset_class=asset_class,
+            value_fen=WAN, owner="村集体", upkeep_party="村委会", upkeep_duties="巡查", registered_on=date(2026, 10, 1),
             certificate_reference=f"确{number}", registered_by_id=author.id,
             household_count=3 if asset_class == "household" else None))
     db.session.commit()
