@@ -68,6 +68,9 @@ def load_config(app, test_config: dict | None) -> None:
         DISTRIBUTION_MIN_COLLECTIVE_PERCENT=30,
         DISTRIBUTION_MIN_RISK_RESERVE_PERCENT=0,
         DISTRIBUTION_MAX_DIVIDEND_PERCENT=100,
+        # Acceptance: an accepted project whose assets are not registered this many days later shows on the
+        # warning board.
+        ASSET_REGISTRATION_DAYS=90,
         ATTACHMENT_MAX_BYTES=int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
         UPLOAD_FOLDER=os.environ.get("UPLOAD_FOLDER", str(Path(app.instance_path) / "uploads")),
     )

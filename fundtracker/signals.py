@@ -50,6 +50,9 @@ class Hook(StrEnum):
     # fn(filters) -> Section or None: a domain's part of the county dashboard (filters: year,
     # township_id, pool_id); its figures come from the same service functions as its own pages.
     DASHBOARD_SECTION = "dashboard_section"
+    # fn(projects, today) -> {project_id: [monitoring.status.Cause]}: a higher domain's reasons for a
+    # project's colour on the warning board (e.g. accepted but its assets never registered).
+    MONITORING_CAUSES = "monitoring_causes"
 
 
 @dataclass(frozen=True)

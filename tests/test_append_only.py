@@ -24,6 +24,7 @@ from fundtracker.pools.services import (
 )
 from fundtracker.disbursements.models import DisbursementEvent, TranchePlanVersion
 from fundtracker.projects.models import ProjectDecision, ProjectEvent, ProjectVersion
+from fundtracker.acceptance.models import Acceptance, AcceptanceCheck, AcceptanceEvent, Recovery
 
 from .conftest import USE_POSTGRES
 from .projects.conftest import make_project, village_user  # noqa: F401  (shared fixtures)
@@ -46,6 +47,9 @@ FORGERIES = {
     "return_records": "revenue_fen = revenue_fen + 1, net_fen = net_fen + 1",
     "distribution_events": "comment = 'forged'",
     "distribution_objections": "answer = 'forged'",
+    "acceptance_events": "comment = 'forged'",
+    "acceptance_checks": "findings = 'forged'",
+    "recoveries": "reference = 'forged'",
 }
 
 
@@ -78,6 +82,7 @@ def a_row_in_every_append_only_table(make_user, make_project, village_user):
     ])
     _monitoring_rows(make_project, approver)
     _returns_rows(make_project, village_user)
+    _acceptance_rows(project, pool, approver, finance)
     db.session.commit()
     return {table: db.session.execute(text(f"SELECT min(id) FROM {table}")).scalar_one()
             for table in APPEND_ONLY_TABLES}
@@ -103,6 +108,23 @@ def _returns_rows(make_project, village) -> None:
         votes_abstain=0))
     apply_plan_action(plan, PlanAction.PUBLISH, village, PlanStep(notice_starts_on=date(2026, 1, 20)))
     record_objection(plan, raised_on=date(2026, 1, 21), objection="原文", answer="original", actor=village)
+
+
+def _acceptance_rows(project, pool, approver, finance) -> None:
+    """A township check, its timeline row and a recovery with its ledger entry."""
+    acceptance = Acceptance(project_id=project.id, status="county_due")
+    db.session.add(acceptance)
+    db.session.flush()
+    db.session.add_all([
+        AcceptanceCheck(acceptance_id=acceptance.id, project_id=project.id, level="town", checked_on=date(2026, 9, 1),
+                        members="镇农办", result="pass", recorded_by_id=approver.id),
+        AcceptanceEvent(subject="acceptance", subject_id=acceptance.id, project_id=project.id, action="town_pass",
+                        from_status="town_due", to_status="county_due", comment="original", actor_id=approver.id),
+    ])
+    entry = append_entry(pool.id, EntryKind.RECOVERY, 10_00, actor=finance, value_date=date(2026, 10, 1),
+                         project_id=project.id)
+    db.session.add(Recovery(project_id=project.id, pool_id=pool.id, ledger_entry_id=entry.id, kind="repayment",
+                            amount_fen=10_00, received_on=date(2026, 10, 1), recorded_by_id=finance.id))
 
 
 def _row(table, row_id):

@@ -38,7 +38,9 @@ from .models import (
     TranchePlanVersion,
 )
 
-PAYABLE_STATUSES = frozenset({ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS, ProjectStatus.ACCEPTED})
+# An operating project is still paid its quality retention, which falls due a year after acceptance.
+PAYABLE_STATUSES = frozenset({ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS, ProjectStatus.ACCEPTED,
+                              ProjectStatus.OPERATING})
 PERCENT = 100
 
 
@@ -165,8 +167,9 @@ def _keep_plan_version(project: Project, tranches: list[Tranche], reason: str, a
 
 
 def confirm_acceptance(tranche: Tranche, *, actor, accepted_on: date) -> None:
-    """An approver records that the works were accepted, so the tranche after acceptance may be paid
-    (until the acceptance domain records acceptances itself)."""
+    """An approver records by hand that the works were accepted, so the tranche after acceptance may be paid:
+    kept for works accepted outside the system (before it was used). The acceptance domain's county pass
+    confirms every waiting tranche itself (confirm_acceptance_of_project)."""
     if not tranche.needs_acceptance:
         raise DomainError(_l("This tranche does not wait for the acceptance."))
     refuse_future_date(accepted_on, "accepted_on")
@@ -174,6 +177,20 @@ def confirm_acceptance(tranche: Tranche, *, actor, accepted_on: date) -> None:
     db.session.flush()
     record_audit("disbursement.acceptance", "project", tranche.project_id, summary=f"#{tranche.position}",
                  after={"accepted_on": accepted_on}, actor=actor)
+
+
+def confirm_acceptance_of_project(project: Project, *, actor, accepted_on: date) -> list[Tranche]:
+    """The county's final acceptance (the acceptance domain) unlocks every tranche that waits for it and
+    starts the retention clock; tranches an approver already confirmed keep their date."""
+    waiting = [t for t in tranches_of(project) if t.needs_acceptance and t.acceptance_confirmed_on is None]
+    for tranche in waiting:
+        tranche.acceptance_confirmed_on, tranche.acceptance_confirmed_by_id = accepted_on, actor.id
+    db.session.flush()
+    if waiting:
+        record_audit("disbursement.acceptance", "project", project.id,
+                     summary=" ".join(f"#{t.position}" for t in waiting),
+                     after={"accepted_on": accepted_on, "tranche_ids": [t.id for t in waiting]}, actor=actor)
+    return waiting
 
 
 def retention_release_on(tranche: Tranche) -> date | None:

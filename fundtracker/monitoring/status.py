@@ -29,6 +29,7 @@ from ..money import hundredths
 from ..disbursements.models import Tranche
 from ..disbursements.services import paid_by_tranche
 from ..pools.loans import pools_with_overdue_instalments
+from ..signals import Hook, handlers
 from .models import INTERVAL_MONTHS, Indicator, Reading
 
 
@@ -150,7 +151,8 @@ def latest_readings(indicator_ids) -> dict[int, Reading]:
 
 
 def project_statuses(projects, today: date) -> dict[int, ProjectMonitoring]:
-    """Every project's indicators with their status and the project's causes, in four queries."""
+    """Every project's indicators with their status and the project's causes, in four queries (and a
+    fixed number more for each domain connected to Hook.MONITORING_CAUSES)."""
     projects = list(projects)
     margin = current_app.config["MONITORING_MARGIN_PERCENT"]
     result = {project.id: ProjectMonitoring() for project in projects}
@@ -166,6 +168,9 @@ def project_statuses(projects, today: date) -> dict[int, ProjectMonitoring]:
         result[indicator.project_id].causes.extend(status.causes)
     for project_id, causes in tranche_slip_causes(list(result), today).items():
         result[project_id].causes.extend(causes)
+    for provider in handlers(Hook.MONITORING_CAUSES):
+        for project_id, causes in provider(projects, today).items():
+            result[project_id].causes.extend(causes)
     overdue_loans = pools_with_overdue_instalments((p.pool_id for p in projects if p.pool_id), today)
     for project in projects:
         for position in overdue_loans.get(project.pool_id, ()):

@@ -19,7 +19,7 @@ from ..clock import refuse_future_date
 from ..errors import DomainError
 from ..extensions import db
 from ..money import format_fen
-from ..pools.services import commit_to_project
+from ..pools.services import commit_to_project, outstanding_in_pool_fen, release_commitment
 from ..signals import Hook, handlers
 from ..statemachine import ActionNotOpen, RoleNotAllowed, StateMachine, Transition, TransitionData
 from .applications import application_snapshot, refuse_incomplete_application
@@ -48,6 +48,10 @@ class Action(StrEnum):
     RETURN = "return"
     FILE_WITH_CITY = "file_with_city"
     START_WORKS = "start_works"
+    ACCEPT = "accept"
+    REGISTER_ASSETS = "register_assets"
+    CLOSE = "close"
+    EXIT = "exit"
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,16 @@ def _record_city_filing(project: Project, action, actor, data: TransitionInput) 
     project.city_filed_on, project.city_filing_reference = data.filed_on, data.filing_reference.strip()
 
 
+def _release_outstanding(project: Project, action, actor, data) -> None:
+    """Exit and closing give what is still set aside for the project back to the pool's available money."""
+    if project.pool_id is None:
+        return
+    outstanding = outstanding_in_pool_fen(project.pool_id, project.id)
+    if outstanding > 0:
+        release_commitment(project.pool_id, project.id, outstanding, actor=actor,
+                           reason=f"{project.title}: {action} · {data.comment}".strip()[:500])
+
+
 def _t(to_status, *roles, label, guards=(), effects=(), needs_reason=False, by_service=False):
     return Transition(to_status, frozenset(roles), label, tuple(guards), tuple(effects), needs_reason, by_service)
 
@@ -185,6 +199,16 @@ TRANSITIONS: dict[tuple[ProjectStatus, Action], Transition] = {
     # The first payment to the project (the disbursements domain) starts the works.
     (S.APPROVED, Action.START_WORKS): _t(S.IN_PROGRESS, Role.FINANCE, label=_l("Works started (first payment)"),
                                          by_service=True),
+    # The acceptance domain: the county's final acceptance, the first registered asset, closing and exit.
+    (S.IN_PROGRESS, Action.ACCEPT): _t(S.ACCEPTED, Role.APPROVER, label=_l("Accepted by the county"),
+                                       by_service=True),
+    (S.ACCEPTED, Action.REGISTER_ASSETS): _t(S.OPERATING, Role.APPROVER, label=_l("Assets registered"),
+                                             by_service=True),
+    (S.OPERATING, Action.CLOSE): _t(S.CLOSED, Role.APPROVER, label=_l("Close the project"), needs_reason=True,
+                                    effects=[_release_outstanding], by_service=True),
+    **{(status, Action.EXIT): _t(S.EXITED, Role.APPROVER, label=_l("Exit: recover the funds"), needs_reason=True,
+                                 effects=[_release_outstanding], by_service=True)
+       for status in (S.APPROVED, S.IN_PROGRESS, S.ACCEPTED, S.OPERATING)},
 }
 
 
