@@ -15,6 +15,7 @@ APPEND_ONLY_TABLES = (
     "tranche_plan_versions", "disbursement_events",  # 0011
     "indicator_readings", "warning_events",  # 0013
     "return_records", "distribution_events", "distribution_objections",  # 0014
+    "evaluation_events",  # 0018
 )
 
 

@@ -23,6 +23,7 @@ from fundtracker.pools.services import (
     record_contribution,
 )
 from fundtracker.disbursements.models import DisbursementEvent, TranchePlanVersion
+from fundtracker.evaluation import services as evaluation_services
 from fundtracker.projects.models import ProjectDecision, ProjectEvent, ProjectVersion
 
 from .conftest import USE_POSTGRES
@@ -46,6 +47,7 @@ FORGERIES = {
     "return_records": "revenue_fen = revenue_fen + 1, net_fen = net_fen + 1",
     "distribution_events": "comment = 'forged'",
     "distribution_objections": "answer = 'forged'",
+    "evaluation_events": "comment = 'forged'",
 }
 
 
@@ -78,6 +80,7 @@ def a_row_in_every_append_only_table(make_user, make_project, village_user):
     ])
     _monitoring_rows(make_project, approver)
     _returns_rows(make_project, village_user)
+    _evaluation_rows(make_project, approver)
     db.session.commit()
     return {table: db.session.execute(text(f"SELECT min(id) FROM {table}")).scalar_one()
             for table in APPEND_ONLY_TABLES}
@@ -103,6 +106,14 @@ def _returns_rows(make_project, village) -> None:
         votes_abstain=0))
     apply_plan_action(plan, PlanAction.PUBLISH, village, PlanStep(notice_starts_on=date(2026, 1, 20)))
     record_objection(plan, raised_on=date(2026, 1, 21), objection="原文", answer="original", actor=village)
+
+
+def _evaluation_rows(make_project, approver) -> None:
+    """An evaluation taken up by the county (one timeline row)."""
+    project = make_project(status="approved", title="评价")
+    evaluation = evaluation_services.open_evaluation(project, 2026, actor=approver)
+    evaluation_services.apply_evaluation_action(evaluation, evaluation_services.EvaluationAction.TAKE_UP, approver,
+                                                evaluation_services.TransitionData(comment="original"))
 
 
 def _row(table, row_id):
