@@ -143,6 +143,12 @@ def evaluable_years(project: Project) -> list[int]:
     return list(range(local_today().year, min(first, local_today().year) - 1, -1))
 
 
+def years_to_open(project: Project) -> list[int]:
+    opened = set(db.session.execute(select(ProjectEvaluation.year).where(
+        ProjectEvaluation.project_id == project.id)).scalars())
+    return [year for year in evaluable_years(project) if year not in opened]
+
+
 def open_evaluation(project: Project, year: int, *, actor) -> ProjectEvaluation:
     if not may_open(project, actor):
         raise DomainError(_l("The project's own village collective or the county approver opens its evaluation, "

@@ -45,10 +45,17 @@ def _selected(project, evaluations) -> ProjectEvaluation | None:
 
 
 def _open_form(project) -> OpenForm | None:
+    """The form to open a year, for those who may, while a year remains to open (a POST always gets it, so
+    that a year already opened is refused with its message)."""
     if not services.may_open(project, current_user):
         return None
-    form = OpenForm(formdata=None) if request.method == "GET" else OpenForm()
-    form.year.choices = [(year, str(year)) for year in services.evaluable_years(project)]
+    if request.method == "GET":
+        years = services.years_to_open(project)
+        form = OpenForm(formdata=None) if years else None
+    else:
+        years, form = services.evaluable_years(project), OpenForm()
+    if form is not None:
+        form.year.choices = [(year, str(year)) for year in years]
     return form
 
 

@@ -47,6 +47,9 @@ def test_the_whole_life_through_the_forms(app, make_project, village_user, appro
     base = f"/projects/{project.id}/evaluation"
     assert village.post(f"{base}/open", data={"year": "1999"}).status_code == 422
     assert village.post(f"{base}/open", data={"year": str(YEAR)}).status_code == 303
+    again = village.post(f"{base}/open", data={"year": str(YEAR)})
+    assert again.status_code == 422 and "already open" in again.get_data(as_text=True)
+    assert "Open the evaluation of this year" not in village.get(base).get_data(as_text=True)
     evaluation = db.session.execute(select(ProjectEvaluation)).scalar_one()
     step = f"{base}/{evaluation.id}"
     assert village.get(f"{step}/self_evaluate").status_code == 200
