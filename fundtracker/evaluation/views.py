@@ -106,9 +106,10 @@ def edit(project_id, evaluation_id):
             saved = (evaluation.adjustments or {}).get(key)
             share.data = saved["share_bp"] // 100 if saved else None
             reason.data = saved["reason"] if saved else ""
-    outcome = submit_form(form, lambda: services.save_county_draft(evaluation, comment=form.comment.data or "", adjustments={
-        key: services.Adjustment(share.data, reason.data or "") for key, share, reason in form.adjustment_fields()},
-        actor=current_user))
+    adjustments = {key: services.Adjustment(share.data, reason.data or "")
+                   for key, share, reason in form.adjustment_fields()}
+    outcome = submit_form(form, lambda: services.save_county_draft(
+        evaluation, comment=form.comment.data or "", adjustments=adjustments, actor=current_user))
     if outcome.done:
         return redirect_after_post(url_for("evaluation.project_tab", project_id=project.id, evaluation=evaluation.id))
     return render_template("evaluation/edit.html", project=project, evaluation=evaluation, form=form,
@@ -187,7 +188,8 @@ def export_rankings(fmt):
     projects, _ = _ranked()
     columns = [Column(_l("Rank"), lambda r: r.rank), Column(_l("Project"), lambda r: r.title),
                Column(_l("Township"), lambda r: r.township_name), Column(_l("Village"), lambda r: r.village_name),
-               Column(_l("Score"), lambda r: points(r.score_centi)), Column(_l("Grade"), lambda r: str(grade_label(r.grade))),
+               Column(_l("Score"), lambda r: points(r.score_centi)),
+               Column(_l("Grade"), lambda r: str(grade_label(r.grade))),
                Column(_l("Version"), lambda r: r.version)]
     title = f"{_l('Performance evaluation')} {_year()}"
     return export_response(fmt, title, columns, projects, sheet_title=title)

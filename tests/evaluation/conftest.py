@@ -40,8 +40,8 @@ def publish(project, approver, year=YEAR, comment="按年度绩效目标评价�
 
 
 def add_tranche(project, position, amount_wan, planned_on):
-    tranche = Tranche(project_id=project.id, position=position, description=f"第{position}批", amount_fen=amount_wan * WAN,
-                      planned_on=planned_on, required_documents=[])
+    tranche = Tranche(project_id=project.id, position=position, description=f"第{position}批",
+                      amount_fen=amount_wan * WAN, planned_on=planned_on, required_documents=[])
     db.session.add(tranche)
     db.session.flush()
     return tranche
