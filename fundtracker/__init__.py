@@ -28,6 +28,7 @@ DOMAINS = (
     "fundtracker.monitoring",
     "fundtracker.returns",
     "fundtracker.acceptance",
+    "fundtracker.evaluation",
 )
 
 

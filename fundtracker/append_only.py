@@ -16,6 +16,7 @@ APPEND_ONLY_TABLES = (
     "indicator_readings", "warning_events",  # 0013
     "return_records", "distribution_events", "distribution_objections",  # 0014
     "acceptance_events", "acceptance_checks", "recoveries",  # 0017
+    "evaluation_events",  # 0018
 )
 
 

@@ -23,6 +23,7 @@ from fundtracker.pools.services import (
     record_contribution,
 )
 from fundtracker.disbursements.models import DisbursementEvent, TranchePlanVersion
+from fundtracker.evaluation import services as evaluation_services
 from fundtracker.projects.models import ProjectDecision, ProjectEvent, ProjectVersion
 from fundtracker.acceptance.models import Acceptance, AcceptanceCheck, AcceptanceEvent, Recovery
 
@@ -50,6 +51,7 @@ FORGERIES = {
     "acceptance_events": "comment = 'forged'",
     "acceptance_checks": "findings = 'forged'",
     "recoveries": "reference = 'forged'",
+    "evaluation_events": "comment = 'forged'",
 }
 
 
@@ -83,6 +85,7 @@ def a_row_in_every_append_only_table(make_user, make_project, village_user):
     _monitoring_rows(make_project, approver)
     _returns_rows(make_project, village_user)
     _acceptance_rows(project, pool, approver, finance)
+    _evaluation_rows(make_project, approver)
     db.session.commit()
     return {table: db.session.execute(text(f"SELECT min(id) FROM {table}")).scalar_one()
             for table in APPEND_ONLY_TABLES}
@@ -125,6 +128,12 @@ def _acceptance_rows(project, pool, approver, finance) -> None:
                          project_id=project.id)
     db.session.add(Recovery(project_id=project.id, pool_id=pool.id, ledger_entry_id=entry.id, kind="repayment",
                             amount_fen=10_00, received_on=date(2026, 10, 1), recorded_by_id=finance.id))
+def _evaluation_rows(make_project, approver) -> None:
+    """An evaluation taken up by the county (one timeline row)."""
+    project = make_project(status="approved", title="评价")
+    evaluation = evaluation_services.open_evaluation(project, 2026, actor=approver)
+    evaluation_services.apply_evaluation_action(evaluation, evaluation_services.EvaluationAction.TAKE_UP, approver,
+                                                evaluation_services.TransitionData(comment="original"))
 
 
 def _row(table, row_id):
