@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select
 
@@ -76,7 +77,7 @@ def _attribute(name: str) -> Callable:
 def _period(project: Project) -> str | None:
     if not (project.start_on or project.end_on):
         return None
-    return f"{project.start_on or '…'} – {project.end_on or '…'}"
+    return " – ".join(format_date(day, "medium") if day else "…" for day in (project.start_on, project.end_on))
 
 
 def _funding(project: Project) -> str:
@@ -106,7 +107,7 @@ def _expected_yearly(project: Project) -> str | None:
 
 NOTICE_FIELDS = (
     NoticeField(_l("Project name"), lambda project: project.title),
-    NoticeField(_l("Location"), lambda project: project.location or str(project.village)),
+    NoticeField(_l("Place of implementation"), lambda project: project.location or str(project.village)),
     NoticeField(_l("Content and scale of construction"), lambda project: project.description),
     NoticeField(_l("Subsidy standard"), _subsidy),
     NoticeField(_l("Sources and scale of funds"), _funding),
