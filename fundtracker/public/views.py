@@ -157,7 +157,8 @@ def _objections_of(notice: Notice) -> list[NoticeObjection]:
 def notice(notice_id):
     notice = _public_notice_or_404(notice_id)
     return render_template("public/notice.html", notice=notice, objections=_objections_of(notice),
-                           today=local_today(), office_contact=setting("PUBLIC_OFFICE_CONTACT"))
+                           today=local_today(), office_contact=setting("PUBLIC_OFFICE_CONTACT"),
+                           just_filed=request.args.get("filed") == "1")
 
 
 @bp.route("/public/notices/<int:notice_id>/objection", methods=["GET", "POST"])
@@ -169,7 +170,7 @@ def objection(notice_id):
     outcome = submit_form(form, lambda: notices.file_objection(
         notice, text_=form.text.data, contact=form.contact.data, address=request.remote_addr))
     if outcome.done:
-        return render_template("public/objection_filed.html", notice=notice), 200
+        return redirect_after_post(url_for("public.notice", notice_id=notice.id, filed=1))
     return render_template("public/objection_form.html", notice=notice, form=form,
                            is_open=notice.is_open_on(local_today())), form_status(form)
 
@@ -177,7 +178,7 @@ def objection(notice_id):
 @bp.route("/robots.txt")
 @public_access
 def robots():
-    lines = ["User-agent: *", "Allow: /public/", "Disallow: /", ""]
+    lines = ["User-agent: *", "Allow: /public/", "Allow: /static/", "Disallow: /", ""]
     return "\n".join(lines), 200, {"Content-Type": "text/plain; charset=utf-8",
                                    "Cache-Control": "public, max-age=86400"}
 

@@ -50,7 +50,7 @@ ENTRIES = {
     "/public/notices/<int:notice_id>": [Check("GET", url("/public/notices/{notice}"), everyone())],
     "/public/notices/<int:notice_id>/objection": [
         Check("GET", url("/public/notices/{notice}/objection"), everyone()),
-        Check("POST", url("/public/notices/{notice}/objection"), everyone(), {"text": "请说明补助标准。"}),
+        Check("POST", url("/public/notices/{notice}/objection"), everyone(303), {"text": "请说明补助标准。"}),
     ],
     "/robots.txt": [Check("GET", "/robots.txt", everyone())],
     "/projects/<int:project_id>/notices": [Check("GET", url("/projects/{project}/notices"), signed_in())],

@@ -95,18 +95,24 @@ def test_a_village_or_another_township_cannot_publish_a_notice(app, make_project
 
 # --- objections ----------------------------------------------------------------------------------
 
-def test_anyone_files_an_objection_and_the_contact_stays_private(app, make_project, make_notice, approver):
+def test_anyone_files_an_objection_and_the_contact_stays_private(app, make_project, make_notice, approver,
+                                                                 village_user):
     project = make_project(status="approved")
     notice = make_notice(project)
     client = app.test_client()
     response = client.post(f"/public/notices/{notice.id}/objection",
                            data={"text": "补助标准为何高于邻村？", "contact": "13800138000"})
-    assert response.status_code == 200 and 'id="objection-received"' in body(response)
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/public/notices/{notice.id}?filed=1")
+    assert 'id="objection-received"' in body(client.get(response.headers["Location"]))
     page = body(app.test_client().get(f"/public/notices/{notice.id}"))
     assert "补助标准为何高于邻村？" in page and "13800138000" not in page
     staff = app.test_client()
     login(staff, approver)
     assert "13800138000" in body(staff.get(f"/projects/{project.id}/notices"))
+    village = app.test_client()
+    login(village, village_user)
+    assert "补助标准为何高于邻村？" in body(village.get(f"/projects/{project.id}/notices"))
+    assert "13800138000" not in body(village.get(f"/projects/{project.id}/notices"))
 
 
 @pytest.mark.parametrize("data, message", [
@@ -126,7 +132,7 @@ def test_a_bad_objection_is_refused_with_a_message_and_nothing_is_filed(app, mak
 def test_an_objection_of_exactly_the_maximum_length_is_filed(app, make_project, make_notice):
     notice = make_notice(make_project(status="approved"))
     assert app.test_client().post(f"/public/notices/{notice.id}/objection", data={"text": "异" * 2000}
-                                  ).status_code == 200
+                                  ).status_code == 303
     assert objection_count() == 1
 
 
@@ -145,7 +151,7 @@ def test_an_objection_after_the_notice_is_refused_and_counts_as_an_attempt(app, 
 def test_the_last_day_of_the_notice_still_takes_objections(app, make_project, make_notice):
     notice = make_notice(make_project(status="approved"), days_ago=9, period_days=10)
     assert app.test_client().post(f"/public/notices/{notice.id}/objection", data={"text": "最后一天"}
-                                  ).status_code == 200
+                                  ).status_code == 303
 
 
 def test_the_rate_limit_per_client_address(app, make_project, make_notice):
@@ -154,14 +160,14 @@ def test_the_rate_limit_per_client_address(app, make_project, make_notice):
     client = app.test_client()
     for number in range(3):
         notice = first if number % 2 else second
-        assert client.post(f"/public/notices/{notice.id}/objection", data={"text": f"异议{number}"}).status_code == 200
+        assert client.post(f"/public/notices/{notice.id}/objection", data={"text": f"异议{number}"}).status_code == 303
     refused = client.post(f"/public/notices/{first.id}/objection", data={"text": "第四条"})
     assert refused.status_code == 422 and "Too many objections from your connection: at most 3 in 60 minutes" in \
         body(refused)
     assert objection_count() == 3 and attempt_count() == 3
     other_address = client.post(f"/public/notices/{first.id}/objection", data={"text": "另一个地址"},
                                 environ_base={"REMOTE_ADDR": "192.0.2.7"})
-    assert other_address.status_code == 200
+    assert other_address.status_code == 303
     stored = db.session.execute(select(ObjectionAttempt.client_key)).scalars().all()
     assert not any("127.0.0.1" in key or "192.0.2.7" in key for key in stored)
 
@@ -170,12 +176,12 @@ def test_old_attempts_leave_the_window(app, make_project, make_notice):
     app.config.update(OBJECTION_LIMIT=1, OBJECTION_WINDOW_MINUTES=30)
     notice = make_notice(make_project(status="approved"))
     client = app.test_client()
-    assert client.post(f"/public/notices/{notice.id}/objection", data={"text": "一"}).status_code == 200
+    assert client.post(f"/public/notices/{notice.id}/objection", data={"text": "一"}).status_code == 303
     assert client.post(f"/public/notices/{notice.id}/objection", data={"text": "二"}).status_code == 422
     attempt = db.session.execute(select(ObjectionAttempt)).scalar_one()
     attempt.attempted_at -= timedelta(minutes=31)
     db.session.commit()
-    assert client.post(f"/public/notices/{notice.id}/objection", data={"text": "三"}).status_code == 200
+    assert client.post(f"/public/notices/{notice.id}/objection", data={"text": "三"}).status_code == 303
 
 
 def test_the_objection_form_is_csrf_protected_without_a_session_cookie_elsewhere(app, make_project, make_notice):
@@ -190,7 +196,7 @@ def test_the_objection_form_is_csrf_protected_without_a_session_cookie_elsewhere
     assert other.post(f"/public/notices/{notice.id}/objection",
                       data={"text": "别人的令牌", "csrf_token": token}).status_code == 400
     response = client.post(f"/public/notices/{notice.id}/objection", data={"text": "有令牌", "csrf_token": token})
-    assert response.status_code == 200
+    assert response.status_code == 303
     assert db.session.execute(select(NoticeObjection.text)).scalars().all() == ["有令牌"]
 
 

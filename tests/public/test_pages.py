@@ -127,7 +127,7 @@ def test_a_new_objection_changes_the_etag(app, public_world):
 def test_robots_txt_allows_the_public_pages_and_disallows_the_rest(client):
     response = client.get("/robots.txt")
     assert response.status_code == 200 and response.mimetype == "text/plain"
-    assert body(response).splitlines()[:3] == ["User-agent: *", "Allow: /public/", "Disallow: /"]
+    assert body(response).splitlines() == ["User-agent: *", "Allow: /public/", "Allow: /static/", "Disallow: /"]
 
 
 def _anonymous_url(rule) -> str:
