@@ -9,12 +9,11 @@ from ..auth.roles import Role
 from ..navigation import EVERYONE, NavEntry
 from ..signals import Hook, connect
 
-# The machines whose steps publish a notice or wait for one (projects/workflow.py, disbursements/services.py,
-# returns/distribution.py).
-PROJECT_MACHINE, PAYMENT_MACHINE, DISTRIBUTION_MACHINE = "project", "disbursement", "distribution"
-
 
 def init_app(app) -> None:
+    from ..disbursements.services import PAYMENT_MACHINE
+    from ..projects.workflow import MACHINE_NAME as PROJECT_MACHINE
+    from ..returns.distribution import MACHINE_NAME as DISTRIBUTION_MACHINE
     from . import models  # noqa: F401  (its tables)
     from . import notices
     from .demo import seed_notices
@@ -32,6 +31,6 @@ def init_app(app) -> None:
     connect(app, Hook.TRANSITION_EFFECT, notices.notice_on_approval, key=PROJECT_MACHINE)
     connect(app, Hook.TRANSITION_EFFECT, notices.notice_on_plan_published, key=DISTRIBUTION_MACHINE)
     connect(app, Hook.TRANSITION_GUARD, notices.guard_project_approval, key=PROJECT_MACHINE)
-    connect(app, Hook.TRANSITION_GUARD, notices.guard_payment_approval, key=PAYMENT_MACHINE)
+    connect(app, Hook.TRANSITION_GUARD, notices.guard_payment_approval, key=PAYMENT_MACHINE.name)
     connect(app, Hook.TRANSITION_GUARD, notices.guard_distribution_payout, key=DISTRIBUTION_MACHINE)
     connect(app, Hook.SEED_STEP, seed_notices)

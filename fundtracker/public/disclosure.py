@@ -25,7 +25,7 @@ from ..money import format_fen
 from ..pools.models import FundPool, LedgerEntry
 from ..projects.models import FUNDING_SOURCES, Project, ProjectAttachment, ProjectDecision, ProjectStatus
 from ..signals import Hook, handlers
-from .models import Notice
+from .models import Notice, NoticeObjection
 
 S = ProjectStatus
 # Statuses in which an application has reached the county and stays published.
@@ -178,8 +178,6 @@ def village_notices(village: Village) -> list[Notice]:
 
 def objection_counts(notice_ids) -> dict[int, tuple[int, int]]:
     """notice id -> (objections, answered) in one query."""
-    from .models import NoticeObjection
-
     rows = db.session.execute(select(NoticeObjection.notice_id, func.count(NoticeObjection.id),
                                      func.count(NoticeObjection.answer))
                               .where(NoticeObjection.notice_id.in_(list(notice_ids)))

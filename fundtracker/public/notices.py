@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 
 from ..audit.services import record_audit
 from ..auth.access import acting_roles
-from ..auth.roles import COUNTY_ROLES, Role
+from ..auth.roles import Role
 from ..clock import local_today as today
 from ..database import is_sqlite, utcnow
 from ..errors import DomainError, RefusedAndRecorded
@@ -234,7 +234,3 @@ def guard_distribution_payout(plan, action, actor, data) -> None:
     if action == "pay_out":
         _require_notice_done(_latest_notice(distribution_plan_id=plan.id, kind=NoticeKind.DISTRIBUTION),
                              _l("Publish the distribution plan for notice before the payout."))
-
-
-def is_county_user(user) -> bool:
-    return bool(user.is_authenticated and user.roles & COUNTY_ROLES)
