@@ -29,6 +29,7 @@ DOMAINS = (
     "fundtracker.returns",
     "fundtracker.acceptance",
     "fundtracker.evaluation",
+    "fundtracker.public",
 )
 
 

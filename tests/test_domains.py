@@ -84,7 +84,7 @@ def test_create_app_initialises_the_domains_in_layer_order():
     assert DOMAINS == ("fundtracker.auth", "fundtracker.main", "fundtracker.admin", "fundtracker.pools",
                        "fundtracker.projects", "fundtracker.vetting", "fundtracker.disbursements",
                        "fundtracker.monitoring", "fundtracker.returns", "fundtracker.acceptance",
-                       "fundtracker.evaluation")
+                       "fundtracker.evaluation", "fundtracker.public")
 
 
 def test_every_app_has_its_own_wiring(make_app):
@@ -98,7 +98,8 @@ def test_every_app_has_its_own_wiring(make_app):
         assert [tab.endpoint for tab in handlers(Hook.PROJECT_TAB)] == [
             "projects.detail", "projects.timeline", "projects.versions", "projects.attachments",
             "vetting.panel", "vetting.feasibility_report", "disbursements.tranches", "monitoring.project_tab",
-            "returns.project_tab", "acceptance.project_tab", "evaluation.project_tab"]
+            "returns.project_tab", "acceptance.project_tab", "evaluation.project_tab",
+            "public.project_notices"]
 
 
 def test_an_anonymous_request_has_the_public_scope_and_sees_no_project(app, make_project):

@@ -24,3 +24,14 @@ def add_attachment(project: Project, upload, *, kind: str, actor, site_visit_id:
 def project_titles(project_ids) -> dict[int, str]:
     """For the pool statement (Hook.PROJECT_TITLES): the titles of the projects its entries pay."""
     return dict(db.session.execute(select(Project.id, Project.title).where(Project.id.in_(list(project_ids)))).all())
+
+
+def set_attachment_public(attachment: ProjectAttachment, public: bool, *, actor) -> ProjectAttachment:
+    """Show a file on the project's public page (a plan, a photo) or take it off again."""
+    before = attachment.public
+    attachment.public = bool(public)
+    db.session.flush()
+    record_audit("project.attachment_public", "project", attachment.project_id, summary=attachment.original_name,
+                 before={"attachment_id": attachment.id, "public": before},
+                 after={"attachment_id": attachment.id, "public": attachment.public}, actor=actor)
+    return attachment

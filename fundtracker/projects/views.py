@@ -16,7 +16,7 @@ from ..money import MoneyError, fen_to_yuan_decimal, format_fen, parse_yuan
 from ..pools.models import FundPool, PoolStatus
 from ..pools.services import pool_figures
 from ..uploads import send_stored_file
-from ..views_common import form_status, int_arg, page_number, save_form_or_render, submit_form
+from ..views_common import form_status, int_arg, page_number, press_button, save_form_or_render, submit_form
 from . import services, workflow
 from .applications import (
     COUNTY_FORM_FIELDS,
@@ -242,9 +242,28 @@ def attachments(project_id):
     files = db.session.execute(
         select(ProjectAttachment).where(ProjectAttachment.project_id == project.id).order_by(ProjectAttachment.id)
     ).scalars().all()
-    response = _project_page(project, "projects/_tab_attachments.html", files=files, form=form)
+    response = _project_page(project, "projects/_tab_attachments.html", files=files, form=form,
+                             may_publish=may_publish_attachments(project))
     response.status_code = form_status(form) if form is not None and request.method == "POST" else 200
     return response
+
+
+def may_publish_attachments(project) -> bool:
+    """The project's own village collective and the county's approver decide which files are public."""
+    return acts_as_village(current_user, project) or current_user.has_role(Role.APPROVER)
+
+
+@bp.route("/<int:project_id>/attachments/<int:attachment_id>/public", methods=["POST"])
+@roles_required(Role.VILLAGE, Role.APPROVER)
+def attachment_public(project_id, attachment_id):
+    project = get_project_or_404(project_id)
+    attachment = get_attachment_or_404(project, attachment_id)
+    if not may_publish_attachments(project):
+        abort(403)
+    public = request.form.get("public") == "1"
+    return press_button(lambda: services.set_attachment_public(attachment, public, actor=current_user),
+                        url_for("projects.attachments", project_id=project.id),
+                        _("The file is shown on the public page.") if public else _("The file is no longer public."))
 
 
 @bp.route("/<int:project_id>/attachments/<int:attachment_id>")

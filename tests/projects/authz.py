@@ -37,6 +37,10 @@ ENTRIES = {
     "/projects/<int:project_id>/attachments/<int:attachment_id>": [
         Check("GET", lambda w: f"/projects/{w['project'].id}/attachments/{w['attachment_id']}", signed_in())
     ],
+    "/projects/<int:project_id>/attachments/<int:attachment_id>/public": [
+        Check("POST", lambda w: f"/projects/{w['project'].id}/attachments/{w['attachment_id']}/public",
+              only(Role.VILLAGE, Role.APPROVER, status=303), {"public": "1"})
+    ],
     "/projects/<int:project_id>/actions/<action>": [
         Check("GET", project_url("/actions/submit"), only(Role.VILLAGE)),
         Check("GET", project_url("/actions/no_such_action"), signed_in(404)),
