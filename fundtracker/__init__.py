@@ -27,6 +27,7 @@ DOMAINS = (
     "fundtracker.disbursements",
     "fundtracker.monitoring",
     "fundtracker.returns",
+    "fundtracker.dashboard",
 )
 
 

@@ -97,16 +97,52 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def _xlsx_body(columns, rows, sheet_title: str) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=safe_sheet_title(sheet_title))
-    sheet.append([_xlsx_cell(str(c.header)) for c in columns])
-    for row in rows:
-        values = [c.value(row) for c in columns]
-        sheet.append([_xlsx_cell(v) for v in values])
+@dataclass(frozen=True)
+class Sheet:
+    """One table of a workbook with several sheets."""
+    title: str
+    columns: list
+    rows: object  # iterable of rows
+
+
+def _unique_sheet_title(title: str, taken: set) -> str:
+    """A safe title no other sheet of the workbook has (Excel refuses two sheets of one name)."""
+    base = candidate = safe_sheet_title(title)
+    number = 1
+    while candidate.lower() in taken:
+        number += 1
+        suffix = f" ({number})"
+        candidate = base[:31 - len(suffix)] + suffix
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _xlsx_workbook(sheets) -> bytes:
+    workbook, taken = Workbook(write_only=True), set()
+    for table in sheets:
+        sheet = workbook.create_sheet(title=_unique_sheet_title(table.title, taken))
+        sheet.append([_xlsx_cell(str(c.header)) for c in table.columns])
+        for row in table.rows:
+            sheet.append([_xlsx_cell(c.value(row)) for c in table.columns])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_body(columns, rows, sheet_title: str) -> bytes:
+    return _xlsx_workbook([Sheet(sheet_title, columns, rows)])
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    response.headers["Cache-Control"] = "no-store"  # figures of public money: no copy in shared caches
+    return response
+
+
+def workbook_response(filename: str, sheets) -> Response:
+    """An .xlsx download with one sheet per table (Sheet); filename without extension, made safe here."""
+    return _download(_xlsx_workbook(sheets), XLSX_MIME, f"{safe_filename(filename)}.xlsx")
 
 
 def export_response(fmt: str, filename: str, columns, rows, sheet_title: str = "Sheet1") -> Response:
@@ -117,7 +153,4 @@ def export_response(fmt: str, filename: str, columns, rows, sheet_title: str = "
         body, mimetype = _csv_body(columns, rows), "text/csv; charset=utf-8"
     else:
         body, mimetype = _xlsx_body(columns, rows, sheet_title), XLSX_MIME
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = content_disposition(f"{safe_filename(filename)}.{fmt}")
-    response.headers["Cache-Control"] = "no-store"  # figures of public money: no copy in shared caches
-    return response
+    return _download(body, mimetype, f"{safe_filename(filename)}.{fmt}")

@@ -83,7 +83,7 @@ def test_the_panel_gate_is_connected_by_the_vetting_domain(app, make_project, ma
 def test_create_app_initialises_the_domains_in_layer_order():
     assert DOMAINS == ("fundtracker.auth", "fundtracker.main", "fundtracker.admin", "fundtracker.pools",
                        "fundtracker.projects", "fundtracker.vetting", "fundtracker.disbursements",
-                       "fundtracker.monitoring", "fundtracker.returns")
+                       "fundtracker.monitoring", "fundtracker.returns", "fundtracker.dashboard")
 
 
 def test_every_app_has_its_own_wiring(make_app):

@@ -31,6 +31,7 @@ from .models import (
     PoolStatus,
     SourceType,
 )
+from .overview import pools_overview
 from .statement import (
     StatementFilter,
     composition,
@@ -66,14 +67,9 @@ def pool_labels():
 @can_view
 def pools():
     page = paginate(select(FundPool).order_by(FundPool.status.desc(), FundPool.year.desc(), FundPool.name))
-    # One grouped pass over the ledger for every pool gives both the rows and the footer's totals.
-    all_ids = db.session.execute(select(FundPool.id)).scalars().all()
-    figures, received = services.pool_figures(all_ids), received_by_source(all_ids)
-    return render_template("pools/list.html", page=page, figures=figures, received=received,
-                           totals=services.PoolFigures(sum(f.balance_fen for f in figures.values()),
-                                                       sum(f.committed_fen for f in figures.values())),
-                           received_totals={source: sum(row[source] for row in received.values())
-                                            for source in SourceType})
+    # One grouped pass for every pool gives both the rows and the footer's totals (the dashboard's figures too).
+    overview = pools_overview(db.session.execute(select(FundPool.id)).scalars().all())
+    return render_template("pools/list.html", page=page, overview=overview)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -68,9 +68,14 @@ def library_select(filters: LibraryFilter) -> Select:
             .order_by(order, Project.id.desc()))
 
 
+def project_ids_select(filters: LibraryFilter, with_status: bool = True) -> Select:
+    """SELECT of the ids of the projects in scope under these filters (for figures of other domains)."""
+    return _filtered(filters, with_status).with_only_columns(Project.id)
+
+
 def counts_by_status(filters: LibraryFilter) -> dict[str, int]:
     """How many projects per status under every filter but the status one (for the status tabs)."""
-    ids = _filtered(filters, with_status=False).with_only_columns(Project.id).subquery()
+    ids = project_ids_select(filters, with_status=False).subquery()
     rows = db.session.execute(
         select(Project.status, func.count(Project.id)).where(Project.id.in_(select(ids.c.id))).group_by(Project.status)
     ).all()
