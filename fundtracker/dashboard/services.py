@@ -70,7 +70,7 @@ def pool_tables(filters: DashboardFilter) -> list[Table]:
     overview = pools_overview(pool.id for pool in pools)
     names = [pool.name for pool in pools]
     composition = Table(
-        "composition", _l("Pool composition by source"),
+        "composition", _l("Pool composition by source"), _l("Pools by source"),
         [Field(_l("Fund pool"), lambda p: p.name, link=lambda p: url_for("pools.pool", pool_id=p.id)),
          *[Field(label, lambda p, source=source: overview.received[p.id][source], MONEY)
            for source, label in SOURCE_TYPE_LABELS.items()],
@@ -82,7 +82,7 @@ def pool_tables(filters: DashboardFilter) -> list[Table]:
         note=_l("Net contributions (after their reversals) as stored with every entry; the township filter does "
                 "not apply to pools."))
     use = Table(
-        "pool-use", _l("Committed, paid and available per pool"),
+        "pool-use", _l("Committed, paid and available per pool"), _l("Committed, paid, available"),
         [Field(_l("Fund pool"), lambda p: p.name, link=lambda p: url_for("pools.pool", pool_id=p.id)),
          Field(_l("Paid to projects"), lambda p: overview.paid[p.id], MONEY),
          Field(_l("Committed, not yet paid"), lambda p: overview.figures[p.id].committed_fen, MONEY),
@@ -102,7 +102,7 @@ def payments_table(filters: DashboardFilter) -> Table:
     months = payments_by_month(_project_ids(filters), filters.year)
     labels = [f"{m.year}-{m.month:02d}" for m in months]
     return Table(
-        "payments", _l("Payments by month"),
+        "payments", _l("Payments by month"), _l("Payments by month"),
         [Field(_l("Month"), lambda m: f"{m.year}-{m.month:02d}"), Field(_l("Paid to projects"), lambda m: m.paid_fen, MONEY)],
         months,
         bar_chart(_l("Money paid to projects by month"), labels,
@@ -133,7 +133,7 @@ def returns_table(filters: DashboardFilter) -> Table:
     money = [("revenue_fen", _l("Revenue")), ("cost_fen", _l("Cost")), ("net_fen", _l("Net income")),
              ("distributed_fen", _l("Distributed (paid out)"))]
     return Table(
-        "returns", _l("Returns and distributions by year"),
+        "returns", _l("Returns and distributions by year"), _l("Returns by year"),
         [Field(_l("Year"), lambda r: str(r.year)),
          *[Field(label, lambda r, name=name: getattr(r, name), MONEY) for name, label in money],
          Field(PLAN_PARTS["dividends_fen"], lambda r: r.dividends_fen, MONEY),
@@ -154,7 +154,7 @@ def colour_table(filters: DashboardFilter) -> Table:
     colours = (Colour.RED, Colour.YELLOW, Colour.GREEN)
     rows = [(township, by_township.get(township.id, {})) for township in townships]
     return Table(
-        "colours", _l("Red, yellow and green projects by township"),
+        "colours", _l("Red, yellow and green projects by township"), _l("Colours by township"),
         [Field(_l("Township"), lambda row: row[0].name,
                link=lambda row: url_for("monitoring.board", township=row[0].id, **_pool_arg(filters))),
          *[Field(COLOUR_LABELS[colour], lambda row, colour=colour: row[1].get(colour, 0), COUNT) for colour in colours],
@@ -175,7 +175,7 @@ def status_table(filters: DashboardFilter) -> Table:
                                             year=filters.year))
     statuses = list(ProjectStatus)  # the chain's order, then the side exits
     return Table(
-        "statuses", _l("Projects by status"),
+        "statuses", _l("Projects by status"), _l("Projects by status"),
         [Field(_l("Status"), lambda status: PROJECT_STATUS_LABELS[status],
                link=lambda status: url_for("projects.library", status=status.value, **filters.query_args())),
          Field(_l("Projects"), lambda status: counts.get(status, 0), COUNT)],

@@ -29,6 +29,7 @@ class Field:
 class Table:
     key: str  # the anchor on the page
     title: object
+    sheet_title: object  # at most 31 characters (Excel's limit) in every language
     fields: list
     rows: list
     chart: BarChart | None = None
@@ -52,7 +53,7 @@ class Table:
             cells.append([_excel_value(f, value) if f.summed else str(value) for f, value in zip(self.fields, self.totals)])
         columns = [Column(f"{f.header} ({_l('yuan')})" if f.kind == MONEY else str(f.header),
                           lambda row, index=index: row[index]) for index, f in enumerate(self.fields)]
-        return Sheet(str(self.title), columns, cells)
+        return Sheet(str(self.sheet_title), columns, cells)
 
 
 def _excel_value(f: Field, value):
