@@ -11,6 +11,7 @@ from dataclasses import dataclass
 PALETTE = ("#175cd3", "#f79009", "#12b76a", "#7a5af8", "#98a2b3", "#d92d20", "#0e9384")
 LEFT, RIGHT, PLOT_TOP, PLOT_BOTTOM, HEIGHT = 64, 12, 12, 172, 260
 BAR, GAP, MIN_WIDTH = 24, 18, 240
+LABEL_CHARACTERS = 10  # a longer category is cut under its bar; the bar's <title> and the table have it whole
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,13 @@ def bar_chart(title, categories: list, series: list[Series], *, stacked: bool = 
                 y = zero_y - value * scale if value > 0 else zero_y
             rects.append(Rect(round(x, 1), round(y, 1), BAR - 2, round(abs(value) * scale, 1), s.colour,
                               f"{category} · {s.label}: {format_value(value)}"))
-        labels.append((round(left + (bars_per_group * BAR) / 2, 1), category))
+        labels.append((round(left + (bars_per_group * BAR) / 2, 1), _short(str(category))))
     return BarChart(title, max(int(LEFT + count * group + RIGHT), MIN_WIDTH), HEIGHT, round(zero_y, 1), rects, labels,
                     [(s.label, s.colour) for s in series], format_value(top), format_value(bottom) if bottom else "")
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARACTERS else label[:LABEL_CHARACTERS - 1] + "…"
 
 
 def palette_series(labelled_values: list[tuple[object, list]]) -> list[Series]:

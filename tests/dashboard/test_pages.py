@@ -124,7 +124,7 @@ def test_charts_are_server_side_svg_with_titles_and_nothing_inline_for_the_csp(
 
 def test_the_page_speaks_chinese(app, county_client):
     page = county_client.get("/dashboard", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
-    assert "资金运行总览" in page and "按月拨付" in page
+    assert "资金运行总览" in page and "按月拨付情况" in page
 
 
 def test_filters_pass_through_as_attributes_or_keys():
