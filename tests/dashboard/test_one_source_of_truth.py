@@ -1,6 +1,7 @@
 """Every dashboard figure equals the sum over the pages it summarises, for the demo county: the pool list and
 the ledger, the project pages' payments, the returns tabs, the monitoring tabs and the project library."""
 from collections import Counter, defaultdict
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -110,3 +111,23 @@ def test_the_dashboard_page_and_the_pool_list_show_the_same_totals(app, demo):
     balance = sum(pool.balance_fen for pool in all_pools)
     for figure in (format_fen(paid), format_fen(balance)):
         assert figure in dashboard and figure in pools
+
+
+def test_a_project_returns_tab_shows_the_yearly_totals_the_dashboard_sums(app, village_user, make_project):
+    """The returns tab's totals by year come from returns_by_year, the function of the dashboard's table."""
+    from fundtracker.returns import services as returns
+
+    from ..conftest import login
+    from .conftest import WAN
+
+    project = make_project(status="in_progress")
+    for month, revenue in ((1, 30), (4, 40), (7, 50)):
+        returns.record_return(project, returns.ReturnInput("quarter", date(2025, month, 1), revenue * WAN, 10 * WAN),
+                              actor=village_user)
+    db.session.commit()
+    client = app.test_client()
+    login(client, village_user)
+    tab = client.get(f"/projects/{project.id}/returns").get_data(as_text=True)
+    assert "Totals by year" in tab
+    assert "<td>2025</td><td class=\"num\">¥1,200,000.00</td><td class=\"num\">¥300,000.00</td>" \
+           "<td class=\"num\">¥900,000.00</td>" in tab
