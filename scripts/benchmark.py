@@ -33,6 +33,8 @@ PAGES = [
     ("finance", "/pools/{big_pool}/statement?kind=contribution&date_from=2026-03-01"),
     ("finance", "/pools/loans?page=3"),
     ("approver", "/pools"),
+    ("approver", "/dashboard"),
+    ("approver", "/dashboard?year=2026"),
     ("approver", "/"),
     ("approver", "/projects"),
     ("approver", "/projects?page=40"),

@@ -12,6 +12,7 @@ uses (one source of truth), narrowed by the dashboard's filters, in a fixed numb
 from dataclasses import dataclass, fields
 
 from flask import url_for
+from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -22,6 +23,7 @@ from ..geo.models import Township
 from ..money import format_wan
 from ..monitoring.board import monitoring_board
 from ..monitoring.status import COLOUR_LABELS, Colour
+from ..pools.loaders import POOL_VIEWERS
 from ..pools.models import SOURCE_TYPE_LABELS, FundPool
 from ..pools.overview import pools_overview
 from ..projects.library import LibraryFilter, counts_by_status, project_ids_select
@@ -56,6 +58,11 @@ def _project_ids(filters: DashboardFilter):
     return project_ids_select(LibraryFilter(township_id=filters.township_id, pool_id=filters.pool_id))
 
 
+def _pool_link(pool: FundPool) -> str | None:
+    """The pool's page, for those who may read it (county reviewers see the figures, not the pool pages)."""
+    return url_for("pools.pool", pool_id=pool.id) if current_user.has_role(*POOL_VIEWERS) else None
+
+
 def selected_pools(filters: DashboardFilter) -> list[FundPool]:
     stmt = select(FundPool).order_by(FundPool.status.desc(), FundPool.year.desc(), FundPool.name)
     if filters.year is not None:
@@ -71,7 +78,7 @@ def pool_tables(filters: DashboardFilter) -> list[Table]:
     names = [pool.name for pool in pools]
     composition = Table(
         "composition", _l("Pool composition by source"), _l("Pools by source"),
-        [Field(_l("Fund pool"), lambda p: p.name, link=lambda p: url_for("pools.pool", pool_id=p.id)),
+        [Field(_l("Fund pool"), lambda p: p.name, link=_pool_link),
          *[Field(label, lambda p, source=source: overview.received[p.id][source], MONEY)
            for source, label in SOURCE_TYPE_LABELS.items()],
          Field(_l("Received"), lambda p: sum(overview.received[p.id].values()), MONEY)],
@@ -83,7 +90,7 @@ def pool_tables(filters: DashboardFilter) -> list[Table]:
                 "not apply to pools."))
     use = Table(
         "pool-use", _l("Committed, paid and available per pool"), _l("Committed, paid, available"),
-        [Field(_l("Fund pool"), lambda p: p.name, link=lambda p: url_for("pools.pool", pool_id=p.id)),
+        [Field(_l("Fund pool"), lambda p: p.name, link=_pool_link),
          Field(_l("Paid to projects"), lambda p: overview.paid[p.id], MONEY),
          Field(_l("Committed, not yet paid"), lambda p: overview.figures[p.id].committed_fen, MONEY),
          Field(_l("Available"), lambda p: overview.figures[p.id].available_fen, MONEY),

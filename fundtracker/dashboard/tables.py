@@ -18,7 +18,7 @@ class Field:
     header: object
     value: Callable  # row -> value (fen for MONEY)
     kind: str = TEXT
-    link: Callable | None = None  # row -> URL, for a cell that leads to the page it summarises
+    link: Callable | None = None  # row -> URL of the page the cell summarises (None: no link for this user)
 
     @property
     def summed(self) -> bool:

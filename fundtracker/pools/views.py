@@ -17,7 +17,7 @@ from ..money import fen_to_yuan_decimal, rate_percent
 from ..views_common import form_status, int_arg, paginate, save_form_or_render, submit_form
 from . import services
 from .forms import ContributionForm, PoolForm, RepaymentForm, ReversalForm, StatementFilterForm
-from .loaders import get_entry_or_404, get_pool_or_404
+from .loaders import POOL_VIEWERS, get_entry_or_404, get_pool_or_404
 from .loans import loan_positions, loans_maturing_count, loans_select
 from .models import (
     ASSET_KIND_LABELS,
@@ -44,7 +44,6 @@ from .statement import (
 from .verify import verify_ledger
 
 bp = Blueprint("pools", __name__, url_prefix="/pools")
-POOL_VIEWERS = (Role.FINANCE, Role.APPROVER, Role.ADMIN)
 RECENT_ENTRIES = 10
 can_view = roles_required(*POOL_VIEWERS)
 finance_only = roles_required(Role.FINANCE)

@@ -131,3 +131,13 @@ def test_filters_pass_through_as_attributes_or_keys():
     filters = DashboardFilter(year=2026, township_id=3)
     assert filters["year"] == filters.year == 2026 and filters["pool_id"] is None
     assert filters.query_args() == {"year": 2026, "township": 3}
+
+
+@pytest.mark.parametrize("role, linked", [(Role.FINANCE, True), (Role.REVIEWER, False)])
+def test_pool_names_link_to_the_pool_page_only_for_those_who_may_read_it(
+        app, client, login_as, make_funded_pool, role, linked):
+    pool = make_funded_pool()
+    login_as(role)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert pool.name in page
+    assert (f'href="/pools/{pool.id}"' in page) == linked
