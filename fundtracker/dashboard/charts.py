@@ -82,11 +82,11 @@ def bar_chart(title, categories: list, series: list[Series], *, stacked: bool = 
                 continue
             x = left if stacked else left + number * BAR
             if stacked and value > 0:
-                base, above = above, above + value
+                above += value
                 y = zero_y - above * scale
             elif stacked:
-                base, below = below, below - value
-                y = zero_y + base * scale
+                y = zero_y + below * scale
+                below -= value
             else:
                 y = zero_y - value * scale if value > 0 else zero_y
             rects.append(Rect(round(x, 1), round(y, 1), BAR - 2, round(abs(value) * scale, 1), s.colour,

@@ -34,7 +34,6 @@ class Table:
     rows: list
     chart: BarChart | None = None
     note: object = ""
-    with_total: bool = True
 
     def total(self, index: int) -> int:
         column = self.fields[index]
@@ -49,7 +48,7 @@ class Table:
     def sheet(self) -> Sheet:
         """The table as an Excel sheet: money in yuan (numbers), the totals row last."""
         cells = [[_excel_value(f, f.value(row)) for f in self.fields] for row in self.rows]
-        if self.with_total and cells:
+        if cells:
             cells.append([_excel_value(f, value) if f.summed else str(value) for f, value in zip(self.fields, self.totals)])
         columns = [Column(f"{f.header} ({_l('yuan')})" if f.kind == MONEY else str(f.header),
                           lambda row, index=index: row[index]) for index, f in enumerate(self.fields)]
