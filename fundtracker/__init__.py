@@ -30,6 +30,7 @@ DOMAINS = (
     "fundtracker.acceptance",
     "fundtracker.evaluation",
     "fundtracker.public",
+    "fundtracker.dashboard",
 )
 
 

@@ -140,20 +140,26 @@ def _write_xlsx_cell(sheet, row: int, col: int, value, formats: _XlsxFormats) ->
         sheet.write_string(row, col, _xlsx_cell(value).replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _xlsx_file(columns, rows, sheet_title: str):
-    """The workbook in a temporary file, written by XlsxWriter in constant-memory mode (each row
-    goes to disk as it is written): memory stays flat however many rows."""
-    target = tempfile.TemporaryFile()
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
-                                            "strings_to_urls": False, "strings_to_numbers": False,
-                                            "tmpdir": tempfile.gettempdir()})
+def _new_workbook(target, **options):
+    return xlsxwriter.Workbook(target, {"strings_to_formulas": False, "strings_to_urls": False,
+                                        "strings_to_numbers": False, **options})
+
+
+def _write_table(workbook, sheet, columns, rows) -> None:
     formats = _XlsxFormats(workbook)
-    sheet = workbook.add_worksheet(safe_sheet_title(sheet_title))
     for col, column in enumerate(columns):
         sheet.write_string(0, col, _xlsx_cell(str(column.header)))
     for number, row in enumerate(rows, start=1):
         for col, column in enumerate(columns):
             _write_xlsx_cell(sheet, number, col, column.value(row), formats)
+
+
+def _xlsx_file(columns, rows, sheet_title: str):
+    """The workbook in a temporary file, written by XlsxWriter in constant-memory mode (each row
+    goes to disk as it is written): memory stays flat however many rows."""
+    target = tempfile.TemporaryFile()
+    workbook = _new_workbook(target, constant_memory=True, tmpdir=tempfile.gettempdir())
+    _write_table(workbook, workbook.add_worksheet(safe_sheet_title(sheet_title)), columns, rows)
     workbook.close()
     return _rewound(target)
 
@@ -166,6 +172,51 @@ def _file_chunks(handle):
         handle.close()
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """One table of a workbook with several sheets."""
+    title: str
+    columns: list
+    rows: object  # iterable of rows
+
+
+def _unique_sheet_title(title: str, taken: set) -> str:
+    """A safe title no other sheet of the workbook has (Excel refuses two sheets of one name)."""
+    base = candidate = safe_sheet_title(title)
+    number = 1
+    while candidate.lower() in taken:
+        number += 1
+        suffix = f" ({number})"
+        candidate = base[:31 - len(suffix)] + suffix
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _xlsx_workbook(sheets) -> bytes:
+    """A small workbook (a page's tables, one sheet each) in memory."""
+    buffer = io.BytesIO()
+    workbook, taken = _new_workbook(buffer, in_memory=True), set()
+    for table in sheets:
+        _write_table(workbook, workbook.add_worksheet(_unique_sheet_title(table.title, taken)), table.columns,
+                     table.rows)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _download(body, mimetype: str, filename: str, size: int | None = None) -> Response:
+    response = Response(body, mimetype=mimetype)
+    if size is not None:
+        response.content_length = size
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    response.headers["Cache-Control"] = "no-store"  # figures of public money: no copy in shared caches
+    return response
+
+
+def workbook_response(filename: str, sheets) -> Response:
+    """An .xlsx download with one sheet per table (Sheet); filename without extension, made safe here."""
+    return _download(_xlsx_workbook(sheets), XLSX_MIME, f"{safe_filename(filename)}.xlsx")
+
+
 def export_response(fmt: str, filename: str, columns, rows, sheet_title: str = "Sheet1") -> Response:
     """The download; filename (without extension) and sheet_title may be any title: both are made safe here."""
     if fmt not in FORMATS:
@@ -176,8 +227,4 @@ def export_response(fmt: str, filename: str, columns, rows, sheet_title: str = "
         (handle, size), mimetype = _csv_file(columns, rows), "text/csv; charset=utf-8"
     else:
         (handle, size), mimetype = _xlsx_file(columns, rows, sheet_title), XLSX_MIME
-    response = Response(_file_chunks(handle), mimetype=mimetype)
-    response.content_length = size
-    response.headers["Content-Disposition"] = content_disposition(f"{safe_filename(filename)}.{fmt}")
-    response.headers["Cache-Control"] = "no-store"  # figures of public money: no copy in shared caches
-    return response
+    return _download(_file_chunks(handle), mimetype, f"{safe_filename(filename)}.{fmt}", size)

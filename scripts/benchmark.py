@@ -54,6 +54,8 @@ CRAWL = [
     ("finance", "/pools/loans?page=2"),
     ("finance", "/pools/{big_pool}/contributions/new"),
     ("finance", "/disbursements"),
+    ("approver", "/dashboard"),
+    ("approver", "/dashboard?year=2026"),
     ("approver", "/"),
     ("approver", "/pools"),
     ("approver", "/projects"),

@@ -84,7 +84,8 @@ def test_create_app_initialises_the_domains_in_layer_order():
     assert DOMAINS == ("fundtracker.auth", "fundtracker.main", "fundtracker.admin", "fundtracker.pools",
                        "fundtracker.projects", "fundtracker.vetting", "fundtracker.disbursements",
                        "fundtracker.monitoring", "fundtracker.returns", "fundtracker.acceptance",
-                       "fundtracker.evaluation", "fundtracker.public")
+                       "fundtracker.evaluation", "fundtracker.public",
+                       "fundtracker.dashboard")
 
 
 def test_every_app_has_its_own_wiring(make_app):

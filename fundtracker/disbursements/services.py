@@ -20,7 +20,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..money import format_fen
 from ..pools.models import EntryKind, LedgerEntry
-from ..pools.services import append_entry, outstanding_for_project_fen, reverse_entry
+from ..pools.services import append_entry, outstanding_for_project_fen, project_payments_select, reverse_entry
 from ..projects.loaders import acts_as_village, project_acting_roles
 from ..projects.models import Project, ProjectAttachment, ProjectStatus
 from ..projects.services import add_attachment
@@ -70,6 +70,24 @@ def paid_by_tranche(tranche_ids) -> dict[int, int]:
         select(LedgerEntry.tranche_id, func.sum(LedgerEntry.amount_fen))
         .where(LedgerEntry.tranche_id.in_(tranche_ids)).group_by(LedgerEntry.tranche_id)).all()
     return {tranche_id: -int(total or 0) for tranche_id, total in rows}
+
+
+@dataclass(frozen=True)
+class MonthPaid:
+    year: int
+    month: int
+    paid_fen: int
+
+
+def payments_by_month(project_ids_select, year: int | None = None) -> list[MonthPaid]:
+    """Net money paid to these projects per month of the payment's value date (reversals count in the month
+    they were booked), oldest first: one grouped query over the ledger, the same payments as paid_to_projects_fen."""
+    year_of, month_of = func.extract("year", LedgerEntry.value_date), func.extract("month", LedgerEntry.value_date)
+    stmt = (project_payments_select(year_of, month_of, func.sum(LedgerEntry.amount_fen))
+            .where(LedgerEntry.project_id.in_(project_ids_select)).group_by(year_of, month_of).order_by(year_of, month_of))
+    if year is not None:
+        stmt = stmt.where(LedgerEntry.value_date >= date(year, 1, 1), LedgerEntry.value_date < date(year + 1, 1, 1))
+    return [MonthPaid(int(y), int(m), -int(total or 0)) for y, m, total in db.session.execute(stmt).all()]
 
 
 def default_plan(project: Project, retention_percent: int = 0) -> list[TrancheInput]:

@@ -1,14 +1,11 @@
 """Monitoring pages: the project's monitoring tab (indicators, status with reasons, readings,
 warnings), an indicator's readings with the reading and correction form, warning actions, and the
 county's warning board with its export."""
-from collections import Counter
-
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import case, select
-from sqlalchemy.orm import joinedload
 
 from ..auth.access import roles_required
 from ..auth.roles import COUNTY_ROLES, Role
@@ -36,7 +33,8 @@ from .models import (
     ReportingInterval,
     WarningEvent,
 )
-from .status import COLOUR_LABELS, SEVERITY, Colour, format_value, project_status, project_statuses
+from .board import monitoring_board
+from .status import COLOUR_LABELS, format_value, project_status
 from .warnings import WarningAction, WarningInput, apply_warning_action, available_actions, has_override
 
 bp = Blueprint("monitoring", __name__)
@@ -167,16 +165,10 @@ def _board_filters(stmt):
 
 
 def _board_rows():
-    """Every monitored project in scope with its status (a fixed number of queries), the red and
-    yellow ones first, and the counts by colour."""
-    projects = db.session.execute(_board_filters(
-        scoped_projects().where(Project.status.in_(services.MONITORED_STATUSES))
-        .options(joinedload(Project.pool)).order_by(Project.id))).scalars().all()
-    statuses = project_statuses(projects, local_today())
-    counts = Counter(statuses[p.id].colour for p in projects)
-    flagged = sorted(((p, statuses[p.id]) for p in projects if statuses[p.id].colour != Colour.GREEN),
-                     key=lambda row: (-SEVERITY[row[1].colour], row[0].id))
-    return flagged, counts
+    """Every monitored project in scope under the filters with its status: the red and yellow ones
+    first, and the counts by colour."""
+    board = monitoring_board(_board_filters(scoped_projects()).with_only_columns(Project.id), local_today())
+    return board.flagged, board.counts
 
 
 @bp.route("/monitoring")

@@ -10,7 +10,8 @@ def init_app(app) -> None:
     from . import models  # noqa: F401  (its tables)
     from .cli import verify_ledger_command, verify_statement_command
     from .demo import seed_county_pools, seed_pools
-    from .views import POOL_VIEWERS, bp, loans_to_watch
+    from .loaders import POOL_VIEWERS
+    from .views import bp, loans_to_watch
 
     app.register_blueprint(bp)
     app.cli.add_command(verify_ledger_command)

@@ -17,7 +17,7 @@ from fractions import Fraction
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from ..clock import add_months
 from ..extensions import db
@@ -176,6 +176,9 @@ def pools_with_overdue_instalments(pool_ids, as_of: date) -> dict[int, list[Loan
         return {}
     loans = db.session.execute(
         select(Contribution).where(Contribution.source_type == SourceType.LOAN, Contribution.pool_id.in_(pool_ids))
+        # The positions need the loan's own columns only: not its ledger row (with pool and actor) nor its collateral,
+        # which would triple the time of the warning board and the dashboard for a county with thousands of loans.
+        .options(lazyload(Contribution.entry), lazyload(Contribution.collateral))
         .order_by(Contribution.id)).scalars().all()
     overdue: dict[int, list[LoanPosition]] = {}
     for position in loan_positions(loans, as_of):

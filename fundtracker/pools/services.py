@@ -83,17 +83,11 @@ def recomputed_pool_figures(pool_ids) -> dict[int, PoolFigures]:
         select(Commitment.pool_id, func.sum(Commitment.amount_fen))
         .where(Commitment.pool_id.in_(pool_ids)).group_by(Commitment.pool_id)
     ).all())
-    original, is_payment = _project_payment_amount()
-    paid_negative = dict(db.session.execute(
-        select(LedgerEntry.pool_id, func.sum(LedgerEntry.amount_fen))
-        .outerjoin(original, original.id == LedgerEntry.reverses_id)
-        .where(LedgerEntry.pool_id.in_(pool_ids), LedgerEntry.project_id.is_not(None), is_payment)
-        .group_by(LedgerEntry.pool_id)
-    ).all())
+    paid = paid_out_by_pool_fen(pool_ids)
     return {
         pool_id: PoolFigures(
             balance_fen=int(balances.get(pool_id) or 0),
-            committed_fen=int(committed.get(pool_id) or 0) + int(paid_negative.get(pool_id) or 0),
+            committed_fen=int(committed.get(pool_id) or 0) - paid[pool_id],
         )
         for pool_id in pool_ids
     }
@@ -103,18 +97,34 @@ def figures_for(pool: FundPool) -> PoolFigures:
     return PoolFigures(pool.balance_fen, pool.committed_fen)
 
 
+def project_payments_select(*columns):
+    """SELECT of these columns over the ledger rows that pay a project: its disbursements and their
+    reversals. Sum LedgerEntry.amount_fen over it and negate for the net money paid (group as needed)."""
+    original, is_payment = _project_payment_amount()
+    return (select(*columns).outerjoin(original, original.id == LedgerEntry.reverses_id)
+            .where(LedgerEntry.project_id.is_not(None), is_payment))
+
+
 def paid_to_projects_fen(project_ids=None, pool_id: int | None = None) -> dict[int, int]:
     """Net payments (disbursements after their reversals) per project, of these projects or of all,
     out of one pool or of every pool."""
-    original, is_payment = _project_payment_amount()
-    stmt = (select(LedgerEntry.project_id, func.sum(LedgerEntry.amount_fen))
-            .outerjoin(original, original.id == LedgerEntry.reverses_id)
-            .where(LedgerEntry.project_id.is_not(None), is_payment).group_by(LedgerEntry.project_id))
+    stmt = project_payments_select(LedgerEntry.project_id, func.sum(LedgerEntry.amount_fen)).group_by(
+        LedgerEntry.project_id)
     if project_ids is not None:
         stmt = stmt.where(LedgerEntry.project_id.in_(list(project_ids)))
     if pool_id is not None:
         stmt = stmt.where(LedgerEntry.pool_id == pool_id)
     return {project_id: -int(total or 0) for project_id, total in db.session.execute(stmt).all()}
+
+
+def paid_out_by_pool_fen(pool_ids) -> dict[int, int]:
+    """Net payments to projects out of each of these pools (one grouped query); 0 for a pool that paid nothing."""
+    pool_ids = list(pool_ids)
+    rows = db.session.execute(
+        project_payments_select(LedgerEntry.pool_id, func.sum(LedgerEntry.amount_fen))
+        .where(LedgerEntry.pool_id.in_(pool_ids)).group_by(LedgerEntry.pool_id)).all() if pool_ids else []
+    paid = {pool_id: -int(total or 0) for pool_id, total in rows}
+    return {pool_id: paid.get(pool_id, 0) for pool_id in pool_ids}
 
 
 def outstanding_in_pool_fen(pool_id: int, project_id: int) -> int:

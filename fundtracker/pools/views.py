@@ -17,7 +17,7 @@ from ..money import fen_to_yuan_decimal, rate_percent
 from ..views_common import form_status, int_arg, paginate, save_form_or_render, submit_form
 from . import services
 from .forms import ContributionForm, PoolForm, RepaymentForm, ReversalForm, StatementFilterForm
-from .loaders import get_entry_or_404, get_pool_or_404
+from .loaders import POOL_VIEWERS, get_entry_or_404, get_pool_or_404
 from .loans import loan_positions, loans_maturing_count, loans_select
 from .models import (
     ASSET_KIND_LABELS,
@@ -31,6 +31,7 @@ from .models import (
     PoolStatus,
     SourceType,
 )
+from .overview import pools_overview
 from .statement import (
     StatementFilter,
     composition,
@@ -43,7 +44,6 @@ from .statement import (
 from .verify import verify_ledger
 
 bp = Blueprint("pools", __name__, url_prefix="/pools")
-POOL_VIEWERS = (Role.FINANCE, Role.APPROVER, Role.ADMIN)
 RECENT_ENTRIES = 10
 can_view = roles_required(*POOL_VIEWERS)
 finance_only = roles_required(Role.FINANCE)
@@ -66,14 +66,9 @@ def pool_labels():
 @can_view
 def pools():
     page = paginate(select(FundPool).order_by(FundPool.status.desc(), FundPool.year.desc(), FundPool.name))
-    # One grouped pass over the ledger for every pool gives both the rows and the footer's totals.
-    all_ids = db.session.execute(select(FundPool.id)).scalars().all()
-    figures, received = services.pool_figures(all_ids), received_by_source(all_ids)
-    return render_template("pools/list.html", page=page, figures=figures, received=received,
-                           totals=services.PoolFigures(sum(f.balance_fen for f in figures.values()),
-                                                       sum(f.committed_fen for f in figures.values())),
-                           received_totals={source: sum(row[source] for row in received.values())
-                                            for source in SourceType})
+    # One grouped pass for every pool gives both the rows and the footer's totals (the dashboard's figures too).
+    overview = pools_overview(db.session.execute(select(FundPool.id)).scalars().all())
+    return render_template("pools/list.html", page=page, overview=overview)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -121,6 +121,11 @@ def library_select(filters: LibraryFilter) -> Select:
     return stmt.order_by(*order)
 
 
+def project_ids_select(filters: LibraryFilter, with_status: bool = True) -> Select:
+    """SELECT of the ids of the projects in scope under these filters (for figures of other domains)."""
+    return _filtered(filters, with_status).with_only_columns(Project.id)
+
+
 def counts_by_status(filters: LibraryFilter) -> dict[str, int]:
     """How many projects per status under every filter but the status one (for the status tabs):
     one grouped query over the status index."""

@@ -63,12 +63,72 @@ def may_report_returns(project: Project, user) -> bool:
     return project.status in MONITORED_STATUSES and Role.VILLAGE in acting_roles(user, project.village)
 
 
+def in_force():
+    """SQL condition: return records in force (not superseded by a correction)."""
+    superseded = select(ReturnRecord.supersedes_id).where(ReturnRecord.supersedes_id.is_not(None))
+    return ReturnRecord.id.not_in(superseded)
+
+
 def in_force_records(project_id: int) -> list[ReturnRecord]:
     """The project's records in force (not superseded), by period: one query."""
-    superseded = select(ReturnRecord.supersedes_id).where(ReturnRecord.supersedes_id.is_not(None))
     return db.session.execute(
-        select(ReturnRecord).where(ReturnRecord.project_id == project_id, ReturnRecord.id.not_in(superseded))
+        select(ReturnRecord).where(ReturnRecord.project_id == project_id, in_force())
         .order_by(ReturnRecord.period_start, ReturnRecord.id)).scalars().all()
+
+
+@dataclass(frozen=True)
+class YearReturns:
+    year: int
+    revenue_fen: int
+    cost_fen: int
+    net_fen: int
+
+
+def _period_year():
+    return func.extract("year", ReturnRecord.period_start)
+
+
+def _in_year(stmt, year: int | None):
+    if year is None:
+        return stmt
+    return stmt.where(ReturnRecord.period_start >= date(year, 1, 1), ReturnRecord.period_start < date(year + 1, 1, 1))
+
+
+def returns_by_year(project_ids_select, year: int | None = None) -> list[YearReturns]:
+    """Revenue, cost and net income of these projects' records in force, by the year their period starts in
+    (the rows of the returns tab, summed): one grouped query."""
+    year_of = _period_year()
+    stmt = _in_year(select(year_of, func.sum(ReturnRecord.revenue_fen), func.sum(ReturnRecord.cost_fen),
+                           func.sum(ReturnRecord.net_fen))
+                    .where(ReturnRecord.project_id.in_(project_ids_select), in_force())
+                    .group_by(year_of).order_by(year_of), year)
+    return [YearReturns(int(y), int(revenue), int(cost), int(net)) for y, revenue, cost, net in db.session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class YearDistributions:
+    year: int
+    parts: dict  # PLAN_PARTS column -> fen
+    households: int
+
+    @property
+    def total_fen(self) -> int:
+        return sum(self.parts.values())
+
+
+def distributions_by_year(project_ids_select, year: int | None = None) -> list[YearDistributions]:
+    """What the paid-out distribution plans of these projects gave, part by part, by the year of the period
+    they distribute: one grouped query."""
+    year_of = _period_year()
+    part_sums = [func.sum(getattr(DistributionPlan, column)) for column in PLAN_PARTS]
+    stmt = _in_year(select(year_of, func.sum(DistributionPlan.households), *part_sums)
+                    .join(ReturnRecord, ReturnRecord.id == DistributionPlan.return_record_id)
+                    .where(DistributionPlan.project_id.in_(project_ids_select),
+                           DistributionPlan.status == PlanStatus.PAID)
+                    .group_by(year_of).order_by(year_of), year)
+    return [YearDistributions(int(y), {column: int(total or 0) for column, total in zip(PLAN_PARTS, totals)},
+                              int(households or 0))
+            for y, households, *totals in db.session.execute(stmt)]
 
 
 def live_plan_of(record: ReturnRecord) -> DistributionPlan | None:

@@ -49,6 +49,7 @@ def project_tab(project_id):
         "projects/project.html", "returns/_tab.html", tab_template="returns/_tab.html",
         active_endpoint="returns.project_tab", project=project, actions=project_actions(project, current_user),
         rows=rows, chart=chart(rows), paid_fen=paid, return_on_paid=on_paid, plans=plans,
+        years=services.returns_by_year([project.id]),
         planned={plan.return_record_id for plan in plans if plan.status in services.LIVE_PLAN_STATUSES},
         may_report=services.may_report_returns(project, current_user))
 

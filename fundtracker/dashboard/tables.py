@@ -1,0 +1,61 @@
+"""A dashboard table: its columns, its rows, the chart drawn from it and the Excel sheet made of it, so
+the page, the chart and the download show one set of numbers."""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from ..exports import Column, Sheet
+from ..money import fen_to_yuan_decimal
+from .charts import BarChart
+
+TEXT, MONEY, COUNT = "text", "money", "count"
+TOTAL = _l("Total")
+
+
+@dataclass(frozen=True)
+class Field:
+    header: object
+    value: Callable  # row -> value (fen for MONEY)
+    kind: str = TEXT
+    link: Callable | None = None  # row -> URL of the page the cell summarises (None: no link for this user)
+
+    @property
+    def summed(self) -> bool:
+        return self.kind in (MONEY, COUNT)
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str  # the anchor on the page
+    title: object
+    sheet_title: object  # at most 31 characters (Excel's limit) in every language
+    fields: list
+    rows: list
+    chart: BarChart | None = None
+    note: object = ""
+
+    def total(self, index: int) -> int:
+        column = self.fields[index]
+        return sum(int(column.value(row) or 0) for row in self.rows)
+
+    @property
+    def totals(self) -> list:
+        """The footer: "Total" under the first column, the sum under every money and count column."""
+        return [TOTAL if index == 0 else (self.total(index) if f.summed else "")
+                for index, f in enumerate(self.fields)]
+
+    def sheet(self) -> Sheet:
+        """The table as an Excel sheet: money in yuan (numbers), the totals row last."""
+        cells = [[_excel_value(f, f.value(row)) for f in self.fields] for row in self.rows]
+        if cells:
+            cells.append([_excel_value(f, value) if f.summed else str(value) for f, value in zip(self.fields, self.totals)])
+        columns = [Column(f"{f.header} ({_l('yuan')})" if f.kind == MONEY else str(f.header),
+                          lambda row, index=index: row[index]) for index, f in enumerate(self.fields)]
+        return Sheet(str(self.sheet_title), columns, cells)
+
+
+def _excel_value(f: Field, value):
+    if f.kind == MONEY:
+        return fen_to_yuan_decimal(value)
+    return value if f.kind == COUNT else str(value)
