@@ -9,7 +9,7 @@ from .errors import DomainError
 
 
 def local_today() -> date:
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 # No record of this county's funds, meetings or projects is older; an earlier date is a typo
