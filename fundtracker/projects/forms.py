@@ -6,7 +6,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..fields import MoneyField, RateField
 from ..idempotency import OneTimeTokenField
-from .applications import COLUMNS, PLAN_YEARS, ApplicationInput
+from ..errors import DomainError, attach_to_form
+from .applications import COLUMNS, PLAN_YEARS, ApplicationInput, refuse_inconsistent_application
 from .models import ATTACHMENT_KIND_LABELS, FUNDING_SOURCES, PROJECT_CATEGORY_LABELS
 
 
@@ -72,6 +73,20 @@ class ApplicationForm(FlaskForm):
         "meeting": (_l("Village meeting (四议两公开)"), ["meeting_on", "meeting_attendance", "meeting_votes_for",
                                                      "meeting_votes_against"]),
     }
+
+    def validate(self, extra_validators=None) -> bool:
+        """Every problem in one answer: the rules across fields run even when a field is wrong."""
+        fields_valid = super().validate(extra_validators)
+        try:
+            refuse_inconsistent_application(self.to_input(), self.unreadable_columns())
+        except DomainError as error:
+            attach_to_form(self, error)
+            return False
+        return fields_valid
+
+    def unreadable_columns(self) -> frozenset:
+        return frozenset(column for column in COLUMNS if self[_field_name(column)].errors
+                         or self[_field_name(column)].process_errors)
 
     def fill_from(self, project) -> None:
         """Show a saved project in the form (GET)."""

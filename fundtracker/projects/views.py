@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from ..auth.access import roles_required
 from ..auth.roles import Role
-from ..errors import DomainError, attach_to_form
 from ..exports import Column, export_response
 from ..extensions import db
 from ..geo import services as geo
@@ -18,7 +17,7 @@ from ..pools.services import pool_figures
 from ..uploads import send_stored_file
 from ..views_common import form_status, int_arg, paginate, save_form_or_render, submit_form
 from . import services, workflow
-from .applications import EDITABLE_STATUSES, funding_gap_fen, refuse_inconsistent_application, save_application
+from .applications import EDITABLE_STATUSES, funding_gap_fen, save_application
 from .forms import ApplicationForm, ApprovalForm, AttachmentForm, CityFilingForm, TransitionForm
 from .library import DEFAULT_SORT, SORTS, LibraryFilter, counts_by_status, library_select
 from .loaders import acts_as_village, get_attachment_or_404, get_project_or_404, project_acting_roles
@@ -142,10 +141,14 @@ def edit_application(project_id):
 
 
 def _summary(form) -> dict:
+    """The running totals; while an amount cannot be read the plan's balance is not shown (an unreadable
+    total is not ¥0.00)."""
     data = form.to_input()
     nets = [revenue - cost for revenue, cost in data.year_plans]
+    unreadable = form.unreadable_columns()
     return {"funding_total_fen": data.total_investment_fen - funding_gap_fen(data), "gap_fen": funding_gap_fen(data),
-            "total_fen": data.total_investment_fen, "nets_fen": nets}
+            "total_fen": data.total_investment_fen, "nets_fen": nets,
+            "unreadable": not unreadable.isdisjoint(("total_investment_fen", *FUNDING_SOURCES))}
 
 
 @bp.route("/application/check", methods=["POST"])
@@ -159,11 +162,6 @@ def check_application():
     if section not in ApplicationForm.SECTIONS:
         abort(404)
     form.validate()
-    try:
-        refuse_inconsistent_application(form.to_input())
-    except DomainError as error:
-        if error.field in ApplicationForm.SECTIONS[section][1]:
-            attach_to_form(form, error)
     return render_template("projects/_section_checked.html", form=form, section=section, summary=_summary(form))
 
 
