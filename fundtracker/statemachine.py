@@ -104,7 +104,14 @@ class StateMachine:
                 if status == obj.status and roles & transition.roles and self.still_open(obj, action)
                 and not transition.by_service]
 
+    def roles_for(self, action) -> frozenset:
+        """Every role that may take this action in some status."""
+        return frozenset().union(*(t.roles for (_, a), t in self.transitions.items() if a == action))
+
     def transition_for(self, obj, action, actor, *, by_service: bool = False) -> Transition:
+        # Roles first: a user who may never take this action is told so (403), not about the status.
+        if not by_service and not self.acting_roles(obj, actor) & self.roles_for(action):
+            raise RoleNotAllowed(_l("Your roles do not allow this action."))
         transition = self.transitions.get((obj.status, action))
         if transition is None or not self.still_open(obj, action) or transition.by_service > by_service:
             raise ActionNotOpen(_l("This action is not possible while the status is “%(status)s”.",

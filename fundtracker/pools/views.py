@@ -165,8 +165,8 @@ def new_contribution(pool_id):
 
 
 def _contribution_recorded(pool: FundPool, contribution):
+    flash(_("Contribution recorded."), "success")  # the htmx answer shows it out of band
     if not is_htmx():
-        flash(_("Contribution recorded."), "success")
         return redirect_after_post(url_for("pools.pool", pool_id=pool.id))
     return render_template("pools/_contribution_added.html", form=ContributionForm(formdata=None),
                            **_pool_context(pool))

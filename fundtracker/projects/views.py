@@ -243,8 +243,10 @@ def download_attachment(project_id, attachment_id):
 ACTION_FORMS = {workflow.Action.APPROVE: ApprovalForm, workflow.Action.FILE_WITH_CITY: CityFilingForm}
 
 
-def _action_form(action: str):
+def _action_form(project, action: str):
     form = ACTION_FORMS.get(action, TransitionForm)()
+    if isinstance(form, ApprovalForm) and request.method == "GET":
+        form.approved_amount.data = project.requested_fen  # the usual decision: what was asked
     if isinstance(form, ApprovalForm):
         pools = db.session.execute(
             select(FundPool).where(FundPool.status == PoolStatus.OPEN).order_by(FundPool.name)).scalars().all()
@@ -282,16 +284,36 @@ def take_action(project_id, action):
             raise
         flash(_("This was already recorded."), "info")
         return redirect_after_post(timeline_url)
-    form = _action_form(action)
+    form = _action_form(project, action)
     outcome = submit_form(form, lambda: workflow.apply_transition(project, action, current_user,
                                                                    _transition_input(form)), timeline_url)
     if outcome.response is not None:
         return outcome.response
     if outcome.done:
-        flash(_("%(action)s: done.", action=transition.label), "success")
+        flash(_done_message(project, action), "success")
         return redirect_after_post(timeline_url)
     return render_template("projects/action.html", project=project, action=action, transition=transition,
                            form=form), form_status(form)
+
+
+DONE_MESSAGES = {
+    workflow.Action.SUBMIT: _l("The application was submitted to the township."),
+    workflow.Action.TOWN_PASS: _l("Passed to the county."),
+    workflow.Action.TOWN_RETURN: _l("Returned to the village with your reasons."),
+    workflow.Action.START_VETTING: _l("Sent to the county panel."),
+    workflow.Action.REJECT: _l("The project was not approved; the village sees your reasons."),
+    workflow.Action.RETURN: _l("Returned to the village for revision."),
+}
+
+
+def _done_message(project, action) -> str:
+    """What a person is told after an action, in the office's words (with the amount or reference it set)."""
+    if action == workflow.Action.APPROVE:
+        return _("Project approved: %(amount)s committed from %(pool)s.",
+                 amount=format_fen(project.approved_amount_fen), pool=project.pool.name if project.pool else "—")
+    if action == workflow.Action.FILE_WITH_CITY:
+        return _("City filing recorded under %(reference)s.", reference=project.city_filing_reference)
+    return str(DONE_MESSAGES[action])
 
 
 def _already_taken(project, action) -> bool:

@@ -55,3 +55,10 @@ def test_the_field_macro_shows_lazy_and_plain_errors_and_skips_nested_row_errors
 def test_error_messages_keeps_lazy_strings():
     assert [str(m) for m in error_messages(["a", _l("b"), ["nested"], {"x": 1}])] == ["a", "b"]
     assert error_messages({"row": ["x"]}) == []
+
+
+def test_an_htmx_contribution_says_so_and_refreshes_the_loans(finance_client, pool):
+    body = post(finance_client, pool, LOAN, htmx=True).get_data(as_text=True)
+    assert 'id="flashes" class="flashes" aria-live="polite" hx-swap-oob="true"' in body
+    assert "Contribution recorded." in body
+    assert 'id="pool-loans" class="card" hx-swap-oob="true"' in body and "浙江青田农村商业银行" in body
