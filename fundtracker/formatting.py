@@ -45,6 +45,12 @@ def to_local(value: datetime) -> datetime:
     return aware.astimezone(county_timezone()).replace(tzinfo=None)
 
 
+def utc_start_of_local_day(day: date) -> datetime:
+    """Midnight of a county day as the naive UTC moment the database stores (for date filters)."""
+    local_midnight = datetime.combine(day, datetime.min.time(), tzinfo=county_timezone())
+    return local_midnight.astimezone(timezone.utc).replace(tzinfo=None)
+
+
 def error_messages(errors) -> list:
     """The messages of a field's errors, str or lazy string alike. A FieldList or FormField nests its
     rows' errors in lists or dicts: those are shown next to their own inputs, not here."""

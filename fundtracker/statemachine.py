@@ -141,6 +141,6 @@ class StateMachine:
         db.session.add(event)
         db.session.flush()
         record_audit(f"{self.name}.{action}", self.name, obj.id,
-                     summary=f"{self.describe(obj)}: {from_status} → {obj.status}",
+                     summary=str(self.describe(obj)),  # the status change is in before/after, shown with labels
                      before={"status": from_status}, after={"status": obj.status, "comment": comment}, actor=actor)
         return event
