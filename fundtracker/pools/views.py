@@ -9,7 +9,7 @@ from ..auth.access import roles_required
 from ..auth.roles import Role
 from ..clock import local_today
 from ..errors import DomainError
-from ..exports import Column, export_response
+from ..exports import Column, export_response, local_time_column
 from ..extensions import db
 from ..htmx import is_htmx, redirect_after_post
 from ..main.todo import TodoItem
@@ -223,7 +223,7 @@ STATEMENT_COLUMNS = [
     Column(_l("Amount (yuan)"), lambda row: fen_to_yuan_decimal(row[0].amount_fen)),
     Column(_l("Balance (yuan)"), lambda row: fen_to_yuan_decimal(row[1])),
     Column(_l("Recorded by"), lambda row: row[0].actor.display_name),
-    Column(_l("Recorded at"), lambda row: row[0].created_at),
+    local_time_column(_l("Recorded at"), lambda row: row[0].created_at),
     Column(_l("Sequence"), lambda row: row[0].sequence),
     Column(_l("Entry hash"), lambda row: row[0].hash),
 ]
