@@ -29,7 +29,7 @@ class ApplicationForm(FlaskForm):
 
     title = StringField(_l("Project title"), validators=[DataRequired(), Length(max=200)])
     category = SelectField(_l("Category"), choices=list(PROJECT_CATEGORY_LABELS.items()))
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10_000)])
+    description = TextAreaField(_l("Works and scale"), validators=[Optional(), Length(max=10_000)])
     location = StringField(_l("Location"), validators=[Optional(), Length(max=200)])
     start_on = DateField(_l("Start date"), validators=[Optional()])
     end_on = DateField(_l("End date"), validators=[Optional()])
