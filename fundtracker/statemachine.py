@@ -108,10 +108,12 @@ class StateMachine:
         """Every role that may take this action in some status."""
         return frozenset().union(*(t.roles for (_, a), t in self.transitions.items() if a == action))
 
+    def may_ever_take(self, obj, action, user) -> bool:
+        """Whether the user holds, for this object, a role that takes this action in some status: a page
+        answers 403 to one who never may, before saying anything about the status."""
+        return bool(self.acting_roles(obj, user) & self.roles_for(action))
+
     def transition_for(self, obj, action, actor, *, by_service: bool = False) -> Transition:
-        # Roles first: a user who may never take this action is told so (403), not about the status.
-        if not by_service and not self.acting_roles(obj, actor) & self.roles_for(action):
-            raise RoleNotAllowed(_l("Your roles do not allow this action."))
         transition = self.transitions.get((obj.status, action))
         if transition is None or not self.still_open(obj, action) or transition.by_service > by_service:
             raise ActionNotOpen(_l("This action is not possible while the status is “%(status)s”.",

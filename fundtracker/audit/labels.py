@@ -37,6 +37,7 @@ ACTION_LABELS = {
     # projects
     "project.save": _l("saved the application"),
     "project.attachment": _l("attached a file"),
+    "project.attachment_removed": _l("removed a file from the draft"),
     "project.submit": _l("submitted the application to the township"),
     "project.town_pass": _l("passed the application to the county"),
     "project.town_return": _l("returned the application to the village"),

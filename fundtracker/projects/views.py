@@ -15,7 +15,7 @@ from ..money import MoneyError, fen_to_yuan_decimal, format_fen, parse_yuan
 from ..pools.models import FundPool, PoolStatus
 from ..pools.services import pool_figures
 from ..uploads import send_stored_file
-from ..views_common import form_status, int_arg, paginate, save_form_or_render, submit_form
+from ..views_common import form_status, int_arg, paginate, press_button, save_form_or_render, submit_form
 from . import services, workflow
 from .applications import EDITABLE_STATUSES, funding_gap_fen, save_application
 from .forms import ApplicationForm, ApprovalForm, AttachmentForm, CityFilingForm, TransitionForm
@@ -220,16 +220,28 @@ def attachments(project_id):
     if request.method == "POST":
         if form is None:
             abort(403)
-        if submit_form(form, lambda: services.add_attachment(
+        if submit_form(form, lambda: services.add_application_attachment(
                 project, form.file.data, kind=form.kind.data, actor=current_user)).done:
             flash(_("File attached."), "success")
             return redirect_after_post(url_for("projects.attachments", project_id=project.id))
     files = db.session.execute(
         select(ProjectAttachment).where(ProjectAttachment.project_id == project.id).order_by(ProjectAttachment.id)
     ).scalars().all()
-    response = _project_page(project, "projects/_tab_attachments.html", files=files, form=form)
+    if project.status not in services.APPLICATION_FILE_STATUSES and request.method == "GET":
+        form = None  # decided: the application's files are complete
+    response = _project_page(project, "projects/_tab_attachments.html", files=files, form=form,
+                             may_remove=services.may_remove_attachments(project, current_user))
     response.status_code = form_status(form) if form is not None and request.method == "POST" else 200
     return response
+
+
+@bp.route("/<int:project_id>/attachments/<int:attachment_id>/remove", methods=["POST"])
+@village_only
+def remove_attachment(project_id, attachment_id):
+    project = get_project_or_404(project_id)
+    attachment = get_attachment_or_404(project, attachment_id)
+    return press_button(lambda: services.remove_draft_attachment(project, attachment, current_user),
+                        url_for("projects.attachments", project_id=project.id), _("File removed."))
 
 
 @bp.route("/<int:project_id>/attachments/<int:attachment_id>")
@@ -275,6 +287,8 @@ def take_action(project_id, action):
     action = workflow.Action(action)
     project = get_project_or_404(project_id, for_update=request.method == "POST")
     timeline_url = url_for("projects.timeline", project_id=project.id)
+    if not workflow.PROJECT_MACHINE.may_ever_take(project, action, current_user):
+        abort(403)
     try:
         transition = workflow.transition_for(project, action, current_user)
     except workflow.RoleNotAllowed:
