@@ -34,6 +34,7 @@ from .models import (
 from .statement import (
     StatementFilter,
     composition,
+    period_summary,
     received_by_source,
     reversed_entry_ids,
     statement_page,
@@ -208,7 +209,7 @@ def statement(pool_id):
     rows = list(with_project_titles(page.rows))
     filter_args = {key: value for key, value in request.args.items() if key not in ("after", "before", "go_to")}
     return render_template("pools/statement.html", pool=pool, form=form, page=page, rows=rows, filter_args=filter_args,
-                           figures=services.figures_for(pool),
+                           figures=services.figures_for(pool), period=period_summary(pool, filters),
                            reversed_ids=reversed_entry_ids(row[0].id for row in rows))
 
 
@@ -278,7 +279,7 @@ LOAN_COLUMNS = [
     Column(_l("Maturity"), lambda p: p.maturity_on),
     Column(_l("Principal"), lambda p: fen_to_yuan_decimal(p.principal_fen)),
     Column(_l("Principal outstanding"), lambda p: fen_to_yuan_decimal(p.principal_outstanding_fen)),
-    Column(_l("Interest accrued"), lambda p: fen_to_yuan_decimal(p.interest_accrued_fen)),
+    Column(_l("Interest accrued since the start"), lambda p: fen_to_yuan_decimal(p.interest_accrued_fen)),
     Column(_l("Interest owed"), lambda p: fen_to_yuan_decimal(p.interest_owed_fen)),
     Column(_l("Collateral"), lambda p: "; ".join(asset.name for asset in p.contribution.collateral)),
 ]
