@@ -37,6 +37,9 @@ ENTRIES = {
     "/projects/<int:project_id>/attachments/<int:attachment_id>": [
         Check("GET", lambda w: f"/projects/{w['project'].id}/attachments/{w['attachment_id']}", signed_in())
     ],
+    "/projects/<int:project_id>/attachments/<int:attachment_id>/remove": [
+        Check("POST", project_url("/attachments/2147483647/remove"), only(Role.VILLAGE, status=404)),
+    ],
     "/projects/<int:project_id>/actions/<action>": [
         Check("GET", project_url("/actions/submit"), only(Role.VILLAGE)),
         Check("GET", project_url("/actions/no_such_action"), signed_in(404)),
