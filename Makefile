@@ -39,7 +39,8 @@ test: setup
 
 # Mark new strings, then fill in the Chinese catalog (English is generated: msgstr = msgid).
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot .
+	# --ignore-dirs: babel skips folders whose name starts with "_" by default, and templates/_macros holds the pager
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".* .venv" -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update -N -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 	$(BIN)/python scripts/fill_english_catalog.py
 

@@ -3,10 +3,10 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from . import money
+from . import formatting, money
 from .config import load_config
 from .database import init_engine
 from .errors import configure_logging, register_error_handlers
@@ -106,8 +106,9 @@ def _register_template_helpers(app: Flask) -> None:
         wan=money.format_wan,
         yuan_text=money.fen_to_yuan_text,
         rate=money.format_rate,
-        datetime=lambda value, fmt="short": format_datetime(value, fmt) if value else "—",
-        date=lambda value, fmt="medium": format_date(value, fmt) if value else "—",
+        datetime=formatting.local_datetime,
+        date=formatting.local_date,
+        error_messages=formatting.error_messages,
     )
 
     @app.context_processor

@@ -6,10 +6,11 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from .errors import DomainError
+from .formatting import local_date
 
 
 def local_today() -> date:
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 # No record of this county's funds, meetings or projects is older; an earlier date is a typo
@@ -22,11 +23,11 @@ PLANNING_HORIZON_YEARS = 20
 def _refuse_outside(value: date, field: str, latest: date, too_late_message) -> None:
     if value < EARLIEST_DATE:
         raise DomainError(_l("The date %(date)s is too early; accepted dates run from %(earliest)s to %(latest)s.",
-                             date=value.isoformat(), earliest=EARLIEST_DATE.isoformat(), latest=latest.isoformat()),
+                             date=local_date(value), earliest=local_date(EARLIEST_DATE), latest=local_date(latest)),
                           field=field)
     if value > latest:
-        raise DomainError(too_late_message(date=value.isoformat(), earliest=EARLIEST_DATE.isoformat(),
-                                           latest=latest.isoformat()), field=field)
+        raise DomainError(too_late_message(date=local_date(value), earliest=local_date(EARLIEST_DATE),
+                                           latest=local_date(latest)), field=field)
 
 
 def refuse_future_date(value: date, field: str) -> None:

@@ -49,7 +49,8 @@ def load_config(app, test_config: dict | None) -> None:
         MAX_AMOUNT_YUAN=int(os.environ.get("MAX_AMOUNT_YUAN", str(10**10))),
         LANGUAGES=("zh", "en"),
         BABEL_DEFAULT_LOCALE="zh",
-        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        # The county's time zone: pages and exports show local time (stored moments are UTC).
+        TIMEZONE=os.environ.get("TIMEZONE", "Asia/Shanghai"),
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         PAGE_SIZE=50,
         FUTURE_DATE_TOLERANCE_DAYS=int(os.environ.get("FUTURE_DATE_TOLERANCE_DAYS", "3")),
@@ -76,5 +77,6 @@ def load_config(app, test_config: dict | None) -> None:
     )
     if test_config:
         app.config.from_mapping(test_config)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["TIMEZONE"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)

@@ -20,6 +20,30 @@ class DomainError(Exception):
         self.field = field
 
 
+class DomainErrors(DomainError):
+    """Several rules said no at once: each problem shows on its own field, all in one answer."""
+
+    def __init__(self, problems: list[DomainError]):
+        super().__init__(problems[0].message, problems[0].field)
+        self.problems = problems
+
+
+def refuse_all(checks) -> None:
+    """Run every check (a callable raising DomainError) and refuse with all their problems together."""
+    problems = []
+    for check in checks:
+        try:
+            check()
+        except DomainErrors as errors:
+            problems.extend(errors.problems)
+        except DomainError as error:
+            problems.append(error)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise DomainErrors(problems)
+
+
 class RefusedAndRecorded(DomainError):
     """A rule said no, and what the service wrote on the way must be kept (a failed sign-in count):
     the form helper commits instead of rolling back."""
@@ -104,6 +128,10 @@ def register_error_handlers(app) -> None:
 
 def attach_to_form(form, error: DomainError) -> None:
     """Show a refused rule on the field it concerns, or at the top of the form."""
+    for problem in getattr(error, "problems", ()):
+        attach_to_form(form, problem)
+    if isinstance(error, DomainErrors):
+        return
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = [*field.errors, error.message]

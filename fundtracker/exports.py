@@ -20,8 +20,10 @@ from decimal import Decimal
 from urllib.parse import quote
 
 import xlsxwriter
-from flask import Response, abort
+from flask import Response, abort, current_app
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from .formatting import to_local
 
 FORMATS = ("csv", "xlsx")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,6 +36,25 @@ _SHEET_TITLE_FORBIDDEN = "\\/?*[]:"
 class Column:
     header: str
     value: object  # callable(row) -> cell value
+
+
+class _ZonedHeader:
+    """A header that names the county's time zone when it is written: "Recorded at (Asia/Shanghai)"."""
+
+    def __init__(self, header):
+        self.header = header
+
+    def __str__(self):
+        return f"{self.header} ({current_app.config['TIMEZONE']})"
+
+
+def local_time_column(header, value) -> Column:
+    """A column of stored moments (UTC): written in county time, the zone named in its header."""
+    return Column(_ZonedHeader(header), value)
+
+
+def _in_county_time(value):
+    return to_local(value) if isinstance(value, datetime) else value
 
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV/formula injection); a tab,
@@ -52,12 +73,16 @@ def spreadsheet_text(value) -> str:
 
 
 def _csv_cell(value):
-    if isinstance(value, (date, datetime)):
+    value = _in_county_time(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date):
         return value.isoformat()
     return spreadsheet_text(value)
 
 
 def _xlsx_cell(value):
+    value = _in_county_time(value)
     if value is None or isinstance(value, (int, float, Decimal, date, datetime)):
         return value
     return ILLEGAL_CHARACTERS_RE.sub("", spreadsheet_text(value))  # control characters XML cannot carry
@@ -125,6 +150,7 @@ class _XlsxFormats:
 
 
 def _write_xlsx_cell(sheet, row: int, col: int, value, formats: _XlsxFormats) -> None:
+    value = _in_county_time(value)
     if value is None:
         return
     if isinstance(value, bool):

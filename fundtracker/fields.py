@@ -3,7 +3,8 @@ import re
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
+from wtforms import IntegerField, StringField
+from wtforms.validators import StopValidation
 
 from .money import MoneyError, fen_to_yuan_text, parse_yuan, rate_percent
 
@@ -73,3 +74,31 @@ class RateField(StringField):
 
     def _range_message(self):
         return _l("The rate must be between 0%% and %(max)d%%.", max=self.max_percent)
+
+
+class WholeNumberField(IntegerField):
+    """A whole number in [low, high] with one clear message for anything else (75.5, -3, 101, "abc"),
+    instead of "not a valid integer" followed by a range error about the value it could not read.
+    Its description says what it takes ("0–100, whole numbers"), shown under the input."""
+
+    def __init__(self, label=None, validators=None, *, low: int = 0, high: int = 100, **kwargs):
+        kwargs.setdefault("render_kw", {}).update({"inputmode": "numeric", "min": low, "max": high})
+        kwargs.setdefault("description", _l("%(low)d–%(high)d, whole numbers", low=low, high=high))
+        super().__init__(label, validators, **kwargs)
+        self.low, self.high = low, high
+
+    def _message(self):
+        return _l("Enter a whole number from %(low)d to %(high)d.", low=self.low, high=self.high)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            return
+        if not re.fullmatch(r"[0-9]{1,9}", text) or not self.low <= int(text) <= self.high:
+            raise ValueError(self._message())
+        self.data = int(text)
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # the one message above is enough

@@ -104,6 +104,15 @@ class StateMachine:
                 if status == obj.status and roles & transition.roles and self.still_open(obj, action)
                 and not transition.by_service]
 
+    def roles_for(self, action) -> frozenset:
+        """Every role that may take this action in some status."""
+        return frozenset().union(*(t.roles for (_, a), t in self.transitions.items() if a == action))
+
+    def may_ever_take(self, obj, action, user) -> bool:
+        """Whether the user holds, for this object, a role that takes this action in some status: a page
+        answers 403 to one who never may, before saying anything about the status."""
+        return bool(self.acting_roles(obj, user) & self.roles_for(action))
+
     def transition_for(self, obj, action, actor, *, by_service: bool = False) -> Transition:
         transition = self.transitions.get((obj.status, action))
         if transition is None or not self.still_open(obj, action) or transition.by_service > by_service:
@@ -134,6 +143,6 @@ class StateMachine:
         db.session.add(event)
         db.session.flush()
         record_audit(f"{self.name}.{action}", self.name, obj.id,
-                     summary=f"{self.describe(obj)}: {from_status} → {obj.status}",
+                     summary=str(self.describe(obj)),  # the status change is in before/after, shown with labels
                      before={"status": from_status}, after={"status": obj.status, "comment": comment}, actor=actor)
         return event

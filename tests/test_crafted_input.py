@@ -33,7 +33,7 @@ APPLICATION = {
 }
 NEW_USER = {"username": "newcomer", "display_name": "新人", "password": "long-enough-1", "roles": ["finance"],
             "village_id": "", "township_id": "", "department": ""}
-DATE_RANGE = "accepted dates run from 2000-01-01 to"
+DATE_RANGE = "accepted dates run from 1 Jan 2000 to"  # dates in the language's one format
 NUL = "NUL character"
 RATE_RANGE = "between 0% and 36%"
 
@@ -170,7 +170,7 @@ RESERVED_QUERY = "endpoint=x&_external=1&_anchor=a&_scheme=javascript&_method=PO
 @pytest.fixture
 def two_of_everything(make_app, make_user, make_project, make_funded_pool):  # noqa: F811
     """Every list has two rows and shows one per page, so that every list has pagination links."""
-    make_project(title="甲"), make_project(title="乙")
+    make_project(title="甲", status="submitted"), make_project(title="乙", status="submitted")  # drafts: village only
     pool_id = [make_funded_pool(name="池甲"), make_funded_pool(name="池乙")][0].id
     username = make_user(Role.ADMIN, Role.FINANCE, Role.APPROVER).username
     db.session.rollback()  # the test's own transaction must not hold SQLite's write lock for the second app

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
+from ..audit import labels as audit_labels
 from ..audit.services import audit_query, known_actions
 from ..auth import services as accounts
 from ..auth.access import roles_required
@@ -175,9 +176,10 @@ def audit():
         "date_from": request.args.get("date_from", type=_parse_date),
         "date_to": request.args.get("date_to", type=_parse_date),
     }
-    actors = db.session.execute(select(User.id, User.username).order_by(User.username)).all()
+    actors = db.session.execute(select(User).order_by(User.display_name)).scalars().all()
     return render_template("admin/audit.html", page=paginate(audit_query(**filters)), filters=filters,
-                           actions=known_actions(), actors=actors)
+                           actions=[(code, audit_labels.action_label(code)) for code in known_actions()],
+                           actors=actors, audit_labels=audit_labels)
 
 
 def _parse_date(text):

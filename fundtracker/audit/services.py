@@ -1,5 +1,5 @@
 """record_audit(): the one way every write leaves its trace. Adds, never commits."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask import has_request_context, request
@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..chain import SEED, ChainHead, audit_fields, link, lock_chain_head
 from ..database import utcnow
 from ..extensions import db
+from ..formatting import utc_start_of_local_day
 from .models import AuditEvent
 
 AUDIT_CHAIN = "audit"
@@ -71,10 +72,10 @@ def audit_query(*, actor_id=None, action=None, object_type=None, object_id=None,
         stmt = stmt.where(AuditEvent.object_type == object_type)
     if object_id:
         stmt = stmt.where(AuditEvent.object_id == str(object_id))
-    if date_from:
-        stmt = stmt.where(AuditEvent.occurred_at >= datetime.combine(date_from, datetime.min.time()))
+    if date_from:  # the dates are county days; the moments are stored in UTC
+        stmt = stmt.where(AuditEvent.occurred_at >= utc_start_of_local_day(date_from))
     if date_to:
-        stmt = stmt.where(AuditEvent.occurred_at < datetime.combine(date_to, datetime.max.time()))
+        stmt = stmt.where(AuditEvent.occurred_at < utc_start_of_local_day(date_to + timedelta(days=1)))
     return stmt
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from ..auth.access import roles_required
 from ..auth.roles import Role
 from ..database import utcnow
-from ..exports import Column, export_response
+from ..exports import Column, export_response, local_time_column
 from ..extensions import db
 from ..idempotency import earlier_result_url, new_form_token
 from ..htmx import is_htmx, redirect_after_post, render_page_or_fragment
@@ -349,7 +349,7 @@ LEDGER_COLUMNS = [
     Column(_l("Prepared by"), lambda d: d.prepared_by.display_name),
     Column(_l("Voucher or bank slip number"), lambda d: d.payment_reference),
     Column(_l("Date paid"), lambda d: d.paid_on),
-    Column(_l("Recorded at"), lambda d: d.created_at),
+    local_time_column(_l("Recorded at"), lambda d: d.created_at),
 ]
 
 

@@ -37,7 +37,7 @@ INTEREST_YEARLY = RepaymentSchedule.INTEREST_YEARLY_PRINCIPAL_AT_MATURITY
 QINGTIAN_2022 = [
     ContributionInput(SourceType.SUBSIDY, "青田县财政局", 4_000 * WAN, date(2022, 3, 15), "青财农〔2022〕18号"),
     ContributionInput(
-        SourceType.LOAN, "青田县农商银行", 8_000 * WAN, date(2022, 4, 1), "贷字2022-0401",
+        SourceType.LOAN, "浙江青田农村商业银行", 8_000 * WAN, date(2022, 4, 1), "贷字2022-0401",
         loan=LoanTerms("浙江青田农村商业银行", 385, 60, date(2022, 4, 1), INTEREST_YEARLY),
         collateral=[CollateralInput("船寮镇高市村闲置村办公楼", AssetKind.OFFICE_BUILDING, 1_200 * WAN),
                     CollateralInput("温溪村老礼堂", AssetKind.HALL, 600 * WAN),

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..fields import MoneyField, RateField
 from ..idempotency import OneTimeTokenField
@@ -58,6 +58,10 @@ class StatementFilterForm(Form):
     date_to = DateField(_l("To"), validators=[Optional()])
     kind = SelectField(_l("Kind"), choices=[("", _l("All kinds")), *ENTRY_KIND_LABELS.items()], validators=[Optional()])
     go_to = DateField(_l("Go to date"), validators=[Optional()])
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The period ends before it starts: swap the two dates."))
 
 
 class RepaymentForm(FlaskForm):

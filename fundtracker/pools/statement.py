@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from itertools import islice
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, case, false, func, select, true
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -42,6 +42,32 @@ def _filtered(stmt, filters: StatementFilter):
     if filters.kind in set(EntryKind):
         stmt = stmt.where(LedgerEntry.kind == filters.kind)
     return stmt
+
+
+@dataclass(frozen=True)
+class PeriodSummary:
+    """A dated period of the statement: the balance before it (by value date), what came in and went
+    out in it (of the chosen kind), and the balance at its end (all kinds)."""
+    opening_fen: int
+    received_fen: int
+    paid_out_fen: int  # negative or zero
+    closing_fen: int
+
+
+def period_summary(pool: FundPool, filters: StatementFilter) -> PeriodSummary | None:
+    """One aggregate query; None when the statement is not limited to a period."""
+    if not (filters.date_from or filters.date_to):
+        return None
+    amount, day = LedgerEntry.amount_fen, LedgerEntry.value_date
+    before = day < filters.date_from if filters.date_from else false()
+    not_after = day <= filters.date_to if filters.date_to else true()
+    in_period = _filtered(select(LedgerEntry.id), filters).whereclause
+    total = lambda condition: func.coalesce(func.sum(case((condition, amount), else_=0)), 0)
+    opening, received, paid_out, closing = db.session.execute(
+        select(total(before), total(and_(in_period, amount > 0)), total(and_(in_period, amount < 0)),
+               total(not_after)).where(LedgerEntry.pool_id == pool.id)
+    ).one()
+    return PeriodSummary(int(opening), int(received), int(paid_out), int(closing))
 
 
 @dataclass

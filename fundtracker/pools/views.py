@@ -9,7 +9,7 @@ from ..auth.access import roles_required
 from ..auth.roles import Role
 from ..clock import local_today
 from ..errors import DomainError
-from ..exports import Column, export_response
+from ..exports import Column, export_response, local_time_column
 from ..extensions import db
 from ..htmx import is_htmx, redirect_after_post
 from ..main.todo import TodoItem
@@ -35,6 +35,7 @@ from .overview import pools_overview
 from .statement import (
     StatementFilter,
     composition,
+    period_summary,
     received_by_source,
     reversed_entry_ids,
     statement_page,
@@ -160,8 +161,8 @@ def new_contribution(pool_id):
 
 
 def _contribution_recorded(pool: FundPool, contribution):
+    flash(_("Contribution recorded."), "success")  # the htmx answer shows it out of band
     if not is_htmx():
-        flash(_("Contribution recorded."), "success")
         return redirect_after_post(url_for("pools.pool", pool_id=pool.id))
     return render_template("pools/_contribution_added.html", form=ContributionForm(formdata=None),
                            **_pool_context(pool))
@@ -203,7 +204,7 @@ def statement(pool_id):
     rows = list(with_project_titles(page.rows))
     filter_args = {key: value for key, value in request.args.items() if key not in ("after", "before", "go_to")}
     return render_template("pools/statement.html", pool=pool, form=form, page=page, rows=rows, filter_args=filter_args,
-                           figures=services.figures_for(pool),
+                           figures=services.figures_for(pool), period=period_summary(pool, filters),
                            reversed_ids=reversed_entry_ids(row[0].id for row in rows))
 
 
@@ -218,7 +219,7 @@ STATEMENT_COLUMNS = [
     Column(_l("Amount (yuan)"), lambda row: fen_to_yuan_decimal(row[0].amount_fen)),
     Column(_l("Balance (yuan)"), lambda row: fen_to_yuan_decimal(row[1])),
     Column(_l("Recorded by"), lambda row: row[0].actor.display_name),
-    Column(_l("Recorded at"), lambda row: row[0].created_at),
+    local_time_column(_l("Recorded at"), lambda row: row[0].created_at),
     Column(_l("Sequence"), lambda row: row[0].sequence),
     Column(_l("Entry hash"), lambda row: row[0].hash),
 ]
@@ -273,7 +274,7 @@ LOAN_COLUMNS = [
     Column(_l("Maturity"), lambda p: p.maturity_on),
     Column(_l("Principal"), lambda p: fen_to_yuan_decimal(p.principal_fen)),
     Column(_l("Principal outstanding"), lambda p: fen_to_yuan_decimal(p.principal_outstanding_fen)),
-    Column(_l("Interest accrued"), lambda p: fen_to_yuan_decimal(p.interest_accrued_fen)),
+    Column(_l("Interest accrued since the start"), lambda p: fen_to_yuan_decimal(p.interest_accrued_fen)),
     Column(_l("Interest owed"), lambda p: fen_to_yuan_decimal(p.interest_owed_fen)),
     Column(_l("Collateral"), lambda p: "; ".join(asset.name for asset in p.contribution.collateral)),
 ]

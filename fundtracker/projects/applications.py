@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record_audit
 from ..clock import refuse_future_date, refuse_implausible_plan_date
-from ..errors import DomainError
+from ..errors import DomainError, refuse_all
 from ..extensions import db
 from ..meetings import attendance_problem, decision_problem
 from ..money import format_fen
@@ -67,28 +67,60 @@ COUNTY_FORM_FIELDS = {
 }
 
 
-def refuse_inconsistent_application(data) -> None:
-    """Rules that hold for a draft as well as a submission (data: an ApplicationInput or a Project)."""
-    for column in ("start_on", "end_on"):
-        if getattr(data, column):
-            refuse_implausible_plan_date(getattr(data, column), column)
+def _refuse_implausible_plan_dates(data) -> None:
+    refuse_all(lambda column=column: refuse_implausible_plan_date(getattr(data, column), column)
+               for column in ("start_on", "end_on") if getattr(data, column))
+
+
+def _refuse_end_before_start(data) -> None:
     if data.start_on and data.end_on and data.end_on < data.start_on:
         raise DomainError(_l("The end date is before the start date."), field="end_on")
+
+
+def _refuse_request_above_total(data) -> None:
     if data.requested_fen and data.requested_fen > data.total_investment_fen:
         raise DomainError(_l("The amount asked from the pool (%(requested)s) is above the total investment (%(total)s).",
                              requested=format_fen(data.requested_fen), total=format_fen(data.total_investment_fen)),
                           field="requested")
+
+
+def _refuse_more_votes_than_attendance(data) -> None:
     attendance, votes = data.meeting_attendance, (data.meeting_votes_for or 0) + (data.meeting_votes_against or 0)
     if attendance is not None and votes > attendance:
         raise DomainError(_l("More votes (%(votes)d) than people attending (%(attendance)d).",
                           votes=votes, attendance=attendance), field="meeting_votes_for")
-    expected = data.meeting_members_expected
+
+
+def _refuse_attendance_above_expected(data) -> None:
+    expected, attendance = data.meeting_members_expected, data.meeting_attendance
     if expected is not None and expected < 1:
         raise DomainError(_l("A meeting has at least one member."), field="meeting_members_expected")
     if expected is not None and attendance is not None and attendance > expected:
         raise DomainError(attendance_problem(expected, attendance), field="meeting_attendance")
+
+
+def _refuse_future_meeting(data) -> None:
     if data.meeting_on:
         refuse_future_date(data.meeting_on, "meeting_on")
+
+
+# Each rule across fields, with the columns it reads: a rule is skipped while one of them could not be read
+# (an unreadable total is not ¥0.00), so that the form shows every other problem in the same answer.
+CONSISTENCY_RULES = (
+    (("start_on", "end_on"), _refuse_implausible_plan_dates),
+    (("start_on", "end_on"), _refuse_end_before_start),
+    (("requested_fen", "total_investment_fen"), _refuse_request_above_total),
+    (("meeting_attendance", "meeting_votes_for", "meeting_votes_against"), _refuse_more_votes_than_attendance),
+    (("meeting_members_expected", "meeting_attendance"), _refuse_attendance_above_expected),
+    (("meeting_on",), _refuse_future_meeting),
+)
+
+
+def refuse_inconsistent_application(data, unreadable: frozenset = frozenset()) -> None:
+    """Rules that hold for a draft as well as a submission (data: an ApplicationInput or a Project), all
+    problems at once. unreadable: columns whose input could not be read (their rules wait)."""
+    refuse_all(lambda rule=rule: rule(data) for columns, rule in CONSISTENCY_RULES
+               if unreadable.isdisjoint(columns))
 
 
 def funding_gap_fen(data) -> int:
@@ -114,25 +146,38 @@ REQUIRED_TEXT = {
 
 
 def refuse_incomplete_application(project: Project) -> None:
-    """What a submission needs beyond a consistent draft."""
-    refuse_inconsistent_application(project)
-    for column, message in REQUIRED_TEXT.items():
-        if not (getattr(project, column) or "").strip():
-            raise DomainError(message, field=column)
+    """What a submission needs beyond a consistent draft: every problem in one answer."""
+    refuse_all([lambda: refuse_inconsistent_application(project),
+                *(lambda column=column, message=message: _refuse_blank(project, column, message)
+                  for column, message in REQUIRED_TEXT.items()),
+                lambda: _refuse_without_dates(project), lambda: _refuse_funding_plan_gaps(project),
+                lambda: _refuse_without_revenue(project), lambda: _refuse_without_meeting_quorum(project)])
+
+
+def _refuse_blank(project: Project, column: str, message) -> None:
+    if not (getattr(project, column) or "").strip():
+        raise DomainError(message, field=column)
+
+
+def _refuse_without_dates(project: Project) -> None:
     if not project.start_on or not project.end_on:
         raise DomainError(_l("Give the start and end dates."), field="start_on")
+
+
+def _refuse_funding_plan_gaps(project: Project) -> None:
     if project.total_investment_fen <= 0 or project.requested_fen <= 0:
         raise DomainError(_l("Give the total investment and the amount asked from the pool."), field="total_investment")
-    gap = funding_gap_fen(project)
-    if gap:
+    if funding_gap_fen(project):
         raise DomainError(_l("The funding plan adds up to %(plan)s, not the total investment %(total)s.",
                              plan=format_fen(project.funding_plan_total_fen),
                              total=format_fen(project.total_investment_fen)), field="funding_subsidy")
     if project.funding_loan_fen and (project.loan_rate_bp is None or not project.loan_term_months):
         raise DomainError(_l("A bank loan in the plan needs its rate and term."), field="loan_rate")
+
+
+def _refuse_without_revenue(project: Project) -> None:
     if not any(plan.revenue_fen for plan in project.year_plans):
         raise DomainError(_l("Give the expected revenue and cost of the first years."), field="year_1_revenue")
-    _refuse_without_meeting_quorum(project)
 
 
 def _refuse_without_meeting_quorum(project: Project) -> None:

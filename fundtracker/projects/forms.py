@@ -6,7 +6,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..fields import MoneyField, RateField
 from ..idempotency import OneTimeTokenField
-from .applications import COLUMNS, COUNTY_FORM_FIELDS, PLAN_YEARS, ApplicationInput
+from ..errors import DomainError, attach_to_form
+from .applications import COLUMNS, COUNTY_FORM_FIELDS, PLAN_YEARS, ApplicationInput, refuse_inconsistent_application
 from .models import ATTACHMENT_KIND_LABELS, FUNDING_SOURCES, PROJECT_CATEGORY_LABELS
 
 
@@ -32,7 +33,7 @@ class ApplicationForm(FlaskForm):
 
     title = StringField(_l("Project title"), validators=[DataRequired(), Length(max=200)])
     category = SelectField(_l("Category"), choices=list(PROJECT_CATEGORY_LABELS.items()))
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10_000)])
+    description = TextAreaField(_l("Works and scale"), validators=[Optional(), Length(max=10_000)])
     location = StringField(_l("Location"), validators=[Optional(), Length(max=200)])
     start_on = DateField(_l("Start date"), validators=[Optional()])
     end_on = DateField(_l("End date"), validators=[Optional()])
@@ -90,6 +91,20 @@ class ApplicationForm(FlaskForm):
         "meeting": (_l("Village meeting (四议两公开)"), ["meeting_on", "meeting_members_expected", "meeting_attendance",
                                                      "meeting_votes_for", "meeting_votes_against"]),
     }
+
+    def validate(self, extra_validators=None) -> bool:
+        """Every problem in one answer: the rules across fields run even when a field is wrong."""
+        fields_valid = super().validate(extra_validators)
+        try:
+            refuse_inconsistent_application(self.to_input(), self.unreadable_columns())
+        except DomainError as error:
+            attach_to_form(self, error)
+            return False
+        return fields_valid
+
+    def unreadable_columns(self) -> frozenset:
+        return frozenset(column for column in COLUMNS if self[_field_name(column)].errors
+                         or self[_field_name(column)].process_errors)
 
     def fill_from(self, project) -> None:
         """Show a saved project in the form (GET)."""

@@ -6,14 +6,14 @@ and the named loaders built on it, and listed with scoped_via_project().
 """
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..auth.access import Scope, acting_roles, request_scope, scope_of
 from ..auth.roles import Role
 from ..database import lock_row
 from ..extensions import db
 from ..htmx import redirect_after_post
-from .models import Project, ProjectAttachment
+from .models import Project, ProjectAttachment, ProjectStatus
 from .tabs import first_read_guard_target
 
 
@@ -22,8 +22,15 @@ def _scope(user=None) -> Scope:
 
 
 def scoped_projects(user=None):
-    """SELECT of the projects the user (default: the request) may see; lists build on it."""
-    return select(Project).where(_scope(user).villages(Project.village_id))
+    """SELECT of the projects the user (default: the request) may see; lists build on it. A draft is
+    listed only to its own village: the township and the county see an application once submitted."""
+    return select(Project).where(_scope(user).villages(Project.village_id),
+                                 _drafts_only_for_their_village(user or current_user))
+
+
+def _drafts_only_for_their_village(user):
+    own_village = user.village_id if Role.VILLAGE in getattr(user, "roles", ()) else None
+    return or_(Project.status != ProjectStatus.DRAFT, Project.village_id == own_village)
 
 
 def scoped_via_project(stmt, project_id_column, user=None):

@@ -1,10 +1,39 @@
 """Project operations other than the application and the workflow: attachments, titles for the ledger."""
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..audit.services import record_audit
+from ..errors import DomainError
 from ..extensions import db
 from ..uploads import store_upload
-from .models import AttachmentKind, Project, ProjectAttachment
+from .loaders import acts_as_village
+from .models import AttachmentKind, Project, ProjectAttachment, ProjectStatus
+
+# The application's own files are attached until the county decides; later documents (payments,
+# progress, returns) are attached by their own step.
+APPLICATION_FILE_STATUSES = frozenset({ProjectStatus.DRAFT, ProjectStatus.RETURNED, ProjectStatus.SUBMITTED,
+                                       ProjectStatus.TOWN_PASSED, ProjectStatus.VETTING})
+
+
+def add_application_attachment(project: Project, upload, *, kind: str, actor) -> ProjectAttachment:
+    if project.status not in APPLICATION_FILE_STATUSES:
+        raise DomainError(_l("Files are attached to the application until the county decides; later documents "
+                             "go with their own step (payment, progress report, returns)."))
+    return add_attachment(project, upload, kind=kind, actor=actor)
+
+
+def may_remove_attachments(project: Project, user) -> bool:
+    return project.status == ProjectStatus.DRAFT and acts_as_village(user, project)
+
+
+def remove_draft_attachment(project: Project, attachment: ProjectAttachment, actor) -> None:
+    """A draft's file, removed by its own village (nothing refers to a draft's files yet)."""
+    if not may_remove_attachments(project, actor):
+        raise DomainError(_l("Only the village removes a file, while the application is a draft."))
+    record_audit("project.attachment_removed", "project", project.id, summary=attachment.original_name,
+                 before={"attachment_id": attachment.id, "kind": attachment.kind}, actor=actor)
+    db.session.delete(attachment)
+    db.session.flush()
 
 
 def add_attachment(project: Project, upload, *, kind: str, actor, site_visit_id: int | None = None) -> ProjectAttachment:

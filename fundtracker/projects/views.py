@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from ..auth.access import roles_required
 from ..auth.roles import Role
-from ..errors import DomainError, attach_to_form
 from ..exports import Column, export_response
 from ..extensions import db
 from ..geo import services as geo
@@ -22,7 +21,6 @@ from .applications import (
     COUNTY_FORM_FIELDS,
     EDITABLE_STATUSES,
     funding_gap_fen,
-    refuse_inconsistent_application,
     save_application,
 )
 from .forms import ApplicationForm, ApprovalForm, AttachmentForm, CityFilingForm, TransitionForm
@@ -155,10 +153,14 @@ def edit_application(project_id):
 
 
 def _summary(form) -> dict:
+    """The running totals; while an amount cannot be read the plan's balance is not shown (an unreadable
+    total is not ¥0.00)."""
     data = form.to_input()
     nets = [revenue - cost for revenue, cost in data.year_plans]
+    unreadable = form.unreadable_columns()
     return {"funding_total_fen": data.total_investment_fen - funding_gap_fen(data), "gap_fen": funding_gap_fen(data),
-            "total_fen": data.total_investment_fen, "nets_fen": nets}
+            "total_fen": data.total_investment_fen, "nets_fen": nets,
+            "unreadable": not unreadable.isdisjoint(("total_investment_fen", *FUNDING_SOURCES))}
 
 
 @bp.route("/application/check", methods=["POST"])
@@ -172,11 +174,6 @@ def check_application():
     if section not in ApplicationForm.SECTIONS:
         abort(404)
     form.validate()
-    try:
-        refuse_inconsistent_application(form.to_input())
-    except DomainError as error:
-        if error.field in ApplicationForm.SECTIONS[section][1]:
-            attach_to_form(form, error)
     return render_template("projects/_section_checked.html", form=form, section=section, summary=_summary(form))
 
 
@@ -235,15 +232,18 @@ def attachments(project_id):
     if request.method == "POST":
         if form is None:
             abort(403)
-        if submit_form(form, lambda: services.add_attachment(
+        if submit_form(form, lambda: services.add_application_attachment(
                 project, form.file.data, kind=form.kind.data, actor=current_user)).done:
             flash(_("File attached."), "success")
             return redirect_after_post(url_for("projects.attachments", project_id=project.id))
     files = db.session.execute(
         select(ProjectAttachment).where(ProjectAttachment.project_id == project.id).order_by(ProjectAttachment.id)
     ).scalars().all()
+    if project.status not in services.APPLICATION_FILE_STATUSES and request.method == "GET":
+        form = None  # decided: the application's files are complete
     response = _project_page(project, "projects/_tab_attachments.html", files=files, form=form,
-                             may_publish=may_publish_attachments(project))
+                             may_publish=may_publish_attachments(project),
+                             may_remove=services.may_remove_attachments(project, current_user))
     response.status_code = form_status(form) if form is not None and request.method == "POST" else 200
     return response
 
@@ -266,6 +266,15 @@ def attachment_public(project_id, attachment_id):
                         _("The file is shown on the public page.") if public else _("The file is no longer public."))
 
 
+@bp.route("/<int:project_id>/attachments/<int:attachment_id>/remove", methods=["POST"])
+@village_only
+def remove_attachment(project_id, attachment_id):
+    project = get_project_or_404(project_id)
+    attachment = get_attachment_or_404(project, attachment_id)
+    return press_button(lambda: services.remove_draft_attachment(project, attachment, current_user),
+                        url_for("projects.attachments", project_id=project.id), _("File removed."))
+
+
 @bp.route("/<int:project_id>/attachments/<int:attachment_id>")
 @login_required
 def download_attachment(project_id, attachment_id):
@@ -277,8 +286,10 @@ def download_attachment(project_id, attachment_id):
 ACTION_FORMS = {workflow.Action.APPROVE: ApprovalForm, workflow.Action.FILE_WITH_CITY: CityFilingForm}
 
 
-def _action_form(action: str):
+def _action_form(project, action: str):
     form = ACTION_FORMS.get(action, TransitionForm)()
+    if isinstance(form, ApprovalForm) and request.method == "GET":
+        form.approved_amount.data = project.requested_fen  # the usual decision: what was asked
     if isinstance(form, ApprovalForm):
         pools = db.session.execute(
             select(FundPool).where(FundPool.status == PoolStatus.OPEN).order_by(FundPool.name)).scalars().all()
@@ -307,6 +318,8 @@ def take_action(project_id, action):
     action = workflow.Action(action)
     project = get_project_or_404(project_id, for_update=request.method == "POST")
     timeline_url = url_for("projects.timeline", project_id=project.id)
+    if not workflow.PROJECT_MACHINE.may_ever_take(project, action, current_user):
+        abort(403)
     try:
         transition = workflow.transition_for(project, action, current_user)
     except workflow.RoleNotAllowed:
@@ -316,16 +329,36 @@ def take_action(project_id, action):
             raise
         flash(_("This was already recorded."), "info")
         return redirect_after_post(timeline_url)
-    form = _action_form(action)
+    form = _action_form(project, action)
     outcome = submit_form(form, lambda: workflow.apply_transition(project, action, current_user,
                                                                    _transition_input(form)), timeline_url)
     if outcome.response is not None:
         return outcome.response
     if outcome.done:
-        flash(_("%(action)s: done.", action=transition.label), "success")
+        flash(_done_message(project, action), "success")
         return redirect_after_post(timeline_url)
     return render_template("projects/action.html", project=project, action=action, transition=transition,
                            form=form), form_status(form)
+
+
+DONE_MESSAGES = {
+    workflow.Action.SUBMIT: _l("The application was submitted to the township."),
+    workflow.Action.TOWN_PASS: _l("Passed to the county."),
+    workflow.Action.TOWN_RETURN: _l("Returned to the village with your reasons."),
+    workflow.Action.START_VETTING: _l("Sent to the county panel."),
+    workflow.Action.REJECT: _l("The project was not approved; the village sees your reasons."),
+    workflow.Action.RETURN: _l("Returned to the village for revision."),
+}
+
+
+def _done_message(project, action) -> str:
+    """What a person is told after an action, in the office's words (with the amount or reference it set)."""
+    if action == workflow.Action.APPROVE:
+        return _("Project approved: %(amount)s committed from %(pool)s.",
+                 amount=format_fen(project.approved_amount_fen), pool=project.pool.name if project.pool else "—")
+    if action == workflow.Action.FILE_WITH_CITY:
+        return _("City filing recorded under %(reference)s.", reference=project.city_filing_reference)
+    return str(DONE_MESSAGES[action])
 
 
 def _already_taken(project, action) -> bool:

@@ -6,14 +6,14 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from ..fields import WholeNumberField
 from .models import RECOMMENDATION_LABELS, RISK_GRADE_LABELS
 
 
@@ -35,9 +35,8 @@ def score_sheet_form(criteria, formdata=None, **kwargs):
                                      validators=[Optional()])
 
     for criterion in criteria:
-        setattr(ScoreSheetForm, f"score_{criterion.id}", IntegerField(
-            f"{criterion.name} ({criterion.weight}%)", validators=[Optional(), NumberRange(min=0, max=100)],
-            render_kw={"inputmode": "numeric", "min": 0, "max": 100}))
+        setattr(ScoreSheetForm, f"score_{criterion.id}", WholeNumberField(
+            f"{criterion.name} ({criterion.weight}%)", validators=[Optional()], low=0, high=100))
         setattr(ScoreSheetForm, f"comment_{criterion.id}",
                 TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)]))
     return ScoreSheetForm(formdata=formdata, **kwargs) if formdata is not None else ScoreSheetForm(**kwargs)
@@ -60,14 +59,14 @@ class RiskGradeForm(FlaskForm):
 class CriterionForm(Form):
     name = StringField(_l("Criterion"), validators=[Optional(), Length(max=100)])
     description = StringField(_l("Description"), validators=[Optional(), Length(max=500)])
-    weight = IntegerField(_l("Weight"), validators=[Optional(), NumberRange(min=1, max=100)])
+    weight = WholeNumberField(_l("Weight"), validators=[Optional()], low=1, high=100)
 
 
 class CriteriaSetForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    pass_mark = IntegerField(_l("Pass mark"), default=60, validators=[InputRequired(), NumberRange(min=0, max=100)])
-    trim_from_sheets = IntegerField(_l("Drop the highest and lowest from this many sheets"), default=5,
-                                    validators=[InputRequired(), NumberRange(min=3, max=50)])
-    spread_threshold = IntegerField(_l("Flag a spread of more than (points)"), default=20,
-                                    validators=[InputRequired(), NumberRange(min=0, max=100)])
+    pass_mark = WholeNumberField(_l("Pass mark"), default=60, validators=[InputRequired()], low=0, high=100)
+    trim_from_sheets = WholeNumberField(_l("Drop the highest and lowest from this many sheets"), default=5,
+                                       validators=[InputRequired()], low=3, high=50)
+    spread_threshold = WholeNumberField(_l("Flag a spread of more than (points)"), default=20,
+                                       validators=[InputRequired()], low=0, high=100)
     criteria = FieldList(FormField(CriterionForm), min_entries=6, max_entries=12)

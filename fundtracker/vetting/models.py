@@ -140,9 +140,9 @@ class PanelMember(db.Model):
 
 
 class Recommendation(LabelledEnum):
-    APPROVE = "approve", _l("Approve")
-    APPROVE_WITH_CONDITIONS = "conditions", _l("Approve with conditions")
-    REJECT = "reject", _l("Reject")
+    APPROVE = "approve", _l("Recommend approval")
+    APPROVE_WITH_CONDITIONS = "conditions", _l("Approve after revision")
+    REJECT = "reject", _l("Do not recommend")
 
 
 RECOMMENDATION_LABELS = Recommendation.labels()

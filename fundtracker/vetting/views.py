@@ -145,10 +145,18 @@ def _assign_form(project, members) -> AssignReviewerForm | None:
     return form
 
 
+def _risk_form(vetting) -> RiskGradeForm:
+    """The form shows the grade and reason already set, not "as suggested" again."""
+    if vetting is None:
+        return RiskGradeForm()
+    return RiskGradeForm(grade=vetting.final_risk_grade or "", reason=vetting.risk_grade_reason)
+
+
 def _render_panel(project, status=200, **extra):
     context = _panel_context(project)
     context.setdefault("assign_form", _assign_form(project, context["members"]))
-    context.setdefault("risk_form", RiskGradeForm() if services.may_grade_risk(project, current_user) else None)
+    context.setdefault("risk_form", _risk_form(context["vetting"]) if services.may_grade_risk(project, current_user)
+                       else None)
     context.setdefault("visit_form", SiteVisitForm() if services.may_record_site_visit(project, current_user)
                        else None)
     context.update(extra)
@@ -177,15 +185,19 @@ def assign(project_id):
         return _render_panel(project, status=422)
     if submit_form(form, lambda: services.assign_reviewer(
             project, db.get_or_404(User, form.reviewer_id.data), current_user)).done:
+        flash(_("Added to the panel."), "success")
         return redirect_after_post(url_for("vetting.panel", project_id=project.id))
     return _render_panel(project, status=422, assign_form=form)
 
 
-@bp.route("/projects/<int:project_id>/vetting/members/<int:member_id>/remove", methods=["POST"])
+@bp.route("/projects/<int:project_id>/vetting/members/<int:member_id>/remove", methods=["GET", "POST"])
 @approver_only
 def remove(project_id, member_id):
+    """GET asks first (the confirmation works without JavaScript); POST removes."""
     project = get_project_or_404(project_id)
     member = get_child_or_404(PanelMember, project, member_id)
+    if request.method == "GET":
+        return render_template("vetting/remove_member.html", project=project, member=member)
     return press_button(lambda: services.remove_reviewer(member, current_user),
                         url_for("vetting.panel", project_id=project.id), _("Removed from the panel."),
                         failure_page=lambda status: _render_panel(project, status=status))
@@ -207,6 +219,9 @@ def declaration(project_id):
     declared = submit_form(form, lambda: services.declare(
         member, recuse=form.decision.data == "recuse", reason=form.reason.data, actor=current_user))
     if declared.done:
+        flash(_("Declaration recorded: you recused yourself from this project.")
+              if member.declaration == Declaration.RECUSED else _("Declaration recorded: no conflict of interest."),
+              "success")
         return redirect_after_post(url_for("vetting.sheet", project_id=project.id)
                                    if member.declaration == Declaration.NO_CONFLICT
                                    else url_for("vetting.my_panels"))
@@ -291,6 +306,7 @@ def site_visit(project_id):
         project, visited_on=form.visited_on.data, place=form.place.data, participants=form.participants.data,
         findings=form.findings.data, actor=current_user, photos=[f for f in form.photos.data or [] if f.filename]))
     if recorded.done:
+        flash(_("Site visit recorded."), "success")
         return redirect_after_post(url_for("vetting.panel", project_id=project.id))
     return _render_panel(project, status=422, visit_form=form)
 
@@ -302,6 +318,7 @@ def risk_grade(project_id):
     form = RiskGradeForm()
     if submit_form(form, lambda: services.set_final_risk_grade(
             project, form.grade.data, form.reason.data, current_user)).done:
+        flash(_("Final risk grade saved."), "success")
         return redirect_after_post(url_for("vetting.panel", project_id=project.id))
     return _render_panel(project, status=422, risk_form=form)
 

@@ -41,6 +41,9 @@ ENTRIES = {
         Check("POST", lambda w: f"/projects/{w['project'].id}/attachments/{w['attachment_id']}/public",
               only(Role.VILLAGE, Role.APPROVER, status=303), {"public": "1"})
     ],
+    "/projects/<int:project_id>/attachments/<int:attachment_id>/remove": [
+        Check("POST", project_url("/attachments/2147483647/remove"), only(Role.VILLAGE, status=404)),
+    ],
     "/projects/<int:project_id>/actions/<action>": [
         Check("GET", project_url("/actions/submit"), only(Role.VILLAGE)),
         Check("GET", project_url("/actions/no_such_action"), signed_in(404)),

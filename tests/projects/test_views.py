@@ -204,11 +204,11 @@ def test_library_pagination_and_query_count(app, make_project, make_user, make_v
     client = app.test_client()
     login(client, make_user(Role.APPROVER))
     for number in range(3):
-        make_project(title=f"项目 {number}", village=make_village())
+        make_project(title=f"项目 {number}", village=make_village(), status="submitted")  # drafts: village only
     with count_queries() as few:
         assert client.get("/projects").status_code == 200
     for number in range(12):
-        make_project(title=f"更多项目 {number}", village=make_village(), status="approved" if number % 2 else "draft")
+        make_project(title=f"更多项目 {number}", village=make_village(), status="approved" if number % 2 else "submitted")
     with count_queries() as many:
         page = client.get("/projects?page=2").get_data(as_text=True)
     assert many.count == few.count

@@ -69,7 +69,7 @@ def test_htmx_total_fragment_and_the_full_page_form(app, panel):
     fragment = reviewer.post(f"/projects/{project.id}/vetting/sheet/total", data=form, headers={"HX-Request": "true"})
     body = fragment.get_data(as_text=True)
     assert body.lstrip().startswith('<div id="sheet-total"') and "37.50" in body and "below the pass mark" in body
-    assert "Not a valid integer" in body
+    assert "Enter a whole number from 0 to 100." in body and "Number must be between" not in body
     full = {f"score_{cid}": "75" for cid in criteria_ids(project)}
     assert reviewer.post(f"/projects/{project.id}/vetting/sheet", data={**full, "submit_sheet": "0"}).status_code == 303
     bad = reviewer.post(f"/projects/{project.id}/vetting/sheet", data={**full, f"score_{first}": "101",
