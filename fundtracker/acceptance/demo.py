@@ -13,7 +13,7 @@ from ..disbursements import services as payments
 from ..extensions import db
 from ..pools.models import FundPool
 from ..projects.applications import ApplicationInput, save_application
-from ..projects.demo import FULL_PANEL, SITE_VISIT
+from ..projects.demo import COUNTY_FORM_TEXT, FULL_PANEL, SITE_VISIT
 from ..projects.services import add_attachment
 from ..projects.workflow import Action, TransitionInput, apply_transition
 from ..signals import Hook, handlers
@@ -38,9 +38,10 @@ def _approved_project(author: User, title: str, description: str, requested_wan:
         title=title, category="crops", description=description, location=title[:3], start_on=date(2026, 3, 1),
         end_on=date(2026, 10, 31), total_investment_fen=requested_wan * 2 * WAN, requested_fen=requested_wan * WAN,
         funding_subsidy_fen=requested_wan * WAN, funding_self_raised_fen=requested_wan * WAN, risks="天气、市场。",
-        mitigation="订单种植，购买农业保险。", meeting_on=date(2026, 1, 18), meeting_attendance=45, meeting_votes_for=41,
+        mitigation="订单种植，购买农业保险。", meeting_on=date(2026, 1, 18), meeting_members_expected=58,
+        meeting_attendance=45, meeting_votes_for=41,
         meeting_votes_against=2, contact_name="王建国", contact_phone="0578-6512345",
-        year_plans=[(requested_wan * WAN // 4, requested_wan * WAN // 10)] * 3), village_id=author.village_id,
+        year_plans=[(requested_wan * WAN // 4, requested_wan * WAN // 10)] * 3, **COUNTY_FORM_TEXT), village_id=author.village_id,
         actor=author)
     town, approver = _user("town"), _user("approver")
     apply_transition(project, Action.SUBMIT, author)
