@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 import xlsxwriter
 from flask import Response, abort, current_app
+from flask_babel import lazy_gettext as _l
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .formatting import to_local
@@ -36,6 +37,7 @@ _SHEET_TITLE_FORBIDDEN = "\\/?*[]:"
 class Column:
     header: str
     value: object  # callable(row) -> cell value
+    total: bool = False  # Excel ends the sheet with this column's sum
 
 
 class _ZonedHeader:
@@ -147,6 +149,22 @@ class _XlsxFormats:
     def __init__(self, workbook):
         self.date = workbook.add_format({"num_format": "yyyy-mm-dd"})
         self.datetime = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        self.amount = workbook.add_format({"num_format": "#,##0.00"})  # yuan, rates and scores: Decimals
+        self.header = workbook.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"})
+        self.total_label = workbook.add_format({"bold": True, "top": 1})
+        self.total = workbook.add_format({"bold": True, "top": 1, "num_format": "#,##0.00"})
+
+
+COLUMN_WIDTH_MIN, COLUMN_WIDTH_MAX = 8, 40
+
+
+def _display_width(text: str) -> int:
+    """Characters as a spreadsheet shows them: a Chinese character takes two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _column_width(header: str) -> int:
+    return max(COLUMN_WIDTH_MIN, min(COLUMN_WIDTH_MAX, _display_width(header) + 2))
 
 
 def _write_xlsx_cell(sheet, row: int, col: int, value, formats: _XlsxFormats) -> None:
@@ -159,7 +177,9 @@ def _write_xlsx_cell(sheet, row: int, col: int, value, formats: _XlsxFormats) ->
         sheet.write_datetime(row, col, value, formats.datetime)
     elif isinstance(value, date):
         sheet.write_datetime(row, col, value, formats.date)
-    elif isinstance(value, (int, float, Decimal)):
+    elif isinstance(value, Decimal):
+        sheet.write_number(row, col, value, formats.amount)
+    elif isinstance(value, (int, float)):
         sheet.write_number(row, col, value)
     else:
         # A CR would be written as Excel's _x000D_ escape; XML reads a bare CR as LF anyway.
@@ -172,12 +192,30 @@ def _new_workbook(target, **options):
 
 
 def _write_table(workbook, sheet, columns, rows) -> None:
+    """A header row (bold, frozen, columns as wide as their headers), the rows, and a totals row when a
+    column asks for its sum (summed while the rows stream past)."""
     formats = _XlsxFormats(workbook)
     for col, column in enumerate(columns):
-        sheet.write_string(0, col, _xlsx_cell(str(column.header)))
+        header = _xlsx_cell(str(column.header))
+        sheet.set_column(col, col, _column_width(header))
+        sheet.write_string(0, col, header, formats.header)
+    sheet.freeze_panes(1, 0)
+    totals = {col: Decimal(0) for col, column in enumerate(columns) if column.total}
+    number = 0
     for number, row in enumerate(rows, start=1):
         for col, column in enumerate(columns):
-            _write_xlsx_cell(sheet, number, col, column.value(row), formats)
+            value = column.value(row)
+            _write_xlsx_cell(sheet, number, col, value, formats)
+            if col in totals and value is not None:
+                totals[col] += value
+    if totals:
+        _write_totals(sheet, number + 1, totals, formats)
+
+
+def _write_totals(sheet, row: int, totals: dict, formats: _XlsxFormats) -> None:
+    sheet.write_string(row, 0, str(_l("Total")), formats.total_label)
+    for col, total in totals.items():
+        sheet.write_number(row, col, total, formats.total)
 
 
 def _xlsx_file(columns, rows, sheet_title: str):

@@ -341,7 +341,7 @@ LEDGER_COLUMNS = [
     Column(_l("Payment request"), lambda d: d.id),
     Column(_l("Project"), lambda d: d.project_id),
     Column(_l("Tranche"), lambda d: d.tranche.position),
-    Column(_l("Amount (yuan)"), lambda d: fen_to_yuan_decimal(d.amount_fen)),
+    Column(_l("Amount (yuan)"), lambda d: fen_to_yuan_decimal(d.amount_fen), total=True),
     Column(_l("Status"), lambda d: str(PaymentStatus(d.status).label)),
     Column(_l("Purpose"), lambda d: d.purpose),
     Column(_l("Payee (account name)"), lambda d: d.payee_name),

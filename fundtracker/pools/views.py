@@ -216,7 +216,7 @@ STATEMENT_COLUMNS = [
     Column(_l("Counterparty or project"), lambda row: row[2].contributor if row[2] else (row[3] or "")),
     Column(_l("Memo"), lambda row: row[0].memo),
     Column(_l("Reverses entry"), lambda row: row[0].reverses_id),
-    Column(_l("Amount (yuan)"), lambda row: fen_to_yuan_decimal(row[0].amount_fen)),
+    Column(_l("Amount (yuan)"), lambda row: fen_to_yuan_decimal(row[0].amount_fen), total=True),
     Column(_l("Balance (yuan)"), lambda row: fen_to_yuan_decimal(row[1])),
     Column(_l("Recorded by"), lambda row: row[0].actor.display_name),
     local_time_column(_l("Recorded at"), lambda row: row[0].created_at),

@@ -17,7 +17,7 @@ from ..query_counter import count_queries
 def running_balances(html: str) -> list[str]:
     import re
 
-    return re.findall(r'<td class="num">(¥[\d,.\-]+)</td>\s*<td>', html)
+    return re.findall(r'<td class="num"[^>]*>(¥[\d,.\-]+)</td>\s*<td(?! class="num")', html)
 
 
 @pytest.fixture
@@ -83,6 +83,10 @@ def test_csv_and_xlsx_exports_hold_every_entry_with_balances(finance_client, poo
     sheet = load_workbook(io.BytesIO(response.data)).active
     values = list(sheet.iter_rows(values_only=True))
     assert values[2][7] == 10.0 and values[2][8] == 1234577.89
+    # Read as a finance office reads it: yuan with thousands separators, headers that fit, a totals row.
+    assert sheet["H2"].number_format == "#,##0.00" and sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["H"].width >= len("Amount (yuan)")
+    assert values[3][0] == "Total" and values[3][7] == 1234577.89 and values[3][8] is None
     assert finance_client.get(f"/pools/{pool.id}/statement.pdf").status_code == 404
 
 
