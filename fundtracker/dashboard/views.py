@@ -1,5 +1,5 @@
 """The county dashboard (资金运行总览): the whole fund on one printable page, with its Excel download."""
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template
 from markupsafe import Markup
 
 from ..auth.access import roles_required
@@ -31,8 +31,10 @@ def dashboard():
                            sections=_rendered(dashboard_sections(filters)), townships=township_choices(), pools=pool_choices())
 
 
-@bp.route("/dashboard.xlsx")
+@bp.route("/dashboard.<fmt>")
 @county_only
-def export_dashboard():
-    """Every table of the dashboard under the same filters, one sheet each."""
+def export_dashboard(fmt):
+    """Every table of the dashboard under the same filters, one sheet each (Excel only: CSV has one table)."""
+    if fmt != "xlsx":
+        abort(404)
     return workbook_response("资金运行总览-fund-overview", [table.sheet() for table in dashboard_tables(_filters())])

@@ -8,5 +8,5 @@ COUNTY_ONLY = only(*COUNTY_ROLES)
 ENTRIES = {
     "/dashboard": [Check("GET", "/dashboard", COUNTY_ONLY), Check("GET", "/dashboard?year=2026&township=1&pool=1",
                                                                   COUNTY_ONLY)],
-    "/dashboard.xlsx": [Check("GET", "/dashboard.xlsx", COUNTY_ONLY)],
+    "/dashboard.<fmt>": [Check("GET", "/dashboard.xlsx", COUNTY_ONLY)],
 }

@@ -100,6 +100,10 @@ def test_a_section_connected_to_the_hook_is_rendered_with_the_filters(app, count
     assert seen == [(2025, None, 7)]
 
 
+def test_the_download_is_excel_only(app, county_client):
+    assert county_client.get("/dashboard.csv").status_code == 404
+
+
 def test_the_page_prints_on_a4_landscape(app, county_client):
     page = county_client.get("/dashboard").get_data(as_text=True)
     assert 'href="/static/css/dashboard.css"' in page
