@@ -6,6 +6,7 @@ import sys
 from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 
 from .extensions import db
 from .htmx import render_page_or_fragment
@@ -56,6 +57,7 @@ ERROR_TITLES = {
     413: _l("File too large"),
     422: _l("Cannot do that"),
     500: _l("Something went wrong"),
+    503: _l("The system is busy"),
 }
 
 ERROR_TEXTS = {
@@ -65,7 +67,19 @@ ERROR_TEXTS = {
     413: _l("The upload is larger than allowed."),
     422: _l("The request was refused."),
     500: _l("Nothing was saved; please try again. If it happens again, give the administrator the reference below."),
+    503: _l("Many people are saving at this moment and your request waited too long. Nothing was saved; "
+            "please send it again in a moment."),
 }
+
+# What the databases say when a write waited longer than allowed for another one: busy, not broken.
+BUSY_DATABASE_SIGNS = ("database is locked", "lock timeout", "could not obtain lock", "deadlock detected",
+                       "could not serialize access")
+BUSY_RETRY_SECONDS = 5
+
+
+def database_was_busy(error: OperationalError) -> bool:
+    return any(sign in str(error.orig).lower() for sign in BUSY_DATABASE_SIGNS)
+
 
 
 def render_error(status: int, detail=None):
@@ -116,6 +130,17 @@ def register_error_handlers(app) -> None:
     def domain_error(error):
         db.session.rollback()
         return render_error(422, error.message)
+
+    @app.errorhandler(OperationalError)
+    def busy_database(error):
+        """A write that waited past the lock timeout: 503 with Retry-After, everything rolled back."""
+        db.session.rollback()
+        if not database_was_busy(error):
+            return server_error(error)
+        app.logger.warning("503 request %s: database busy: %s", g.get("request_id", "-"), error.orig)
+        response = render_error(503)
+        response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+        return response
 
     @app.errorhandler(500)
     def server_error(error):
