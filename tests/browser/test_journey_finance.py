@@ -100,7 +100,6 @@ def test_finance_records_every_kind_of_money_and_exports_the_statement(visit, wa
     finance.assert_no_console_errors()
 
 
-@pytest.mark.xfail(strict=False, reason="fixed by w11a: the collateral message is a lazy string the template drops")
 @pytest.mark.parametrize("way", [DESKTOP_WITH_JS, PHONE_WITHOUT_JS])
 def test_a_loan_without_collateral_is_refused_with_its_message(visit, zh, way):
     finance = partial(visit, **way)("finance")
