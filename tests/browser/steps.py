@@ -73,8 +73,13 @@ def take_action(visit, project_id: int, action: str, to_status: str, comment: st
             page.fill(f"#{field}", value)
     if comment:
         page.fill("#comment", comment)
+    asked = []
+    if visit.javascript:
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.click("main form button[type=submit]")
     page.wait_for_url(f"**/projects/{project_id}/timeline")
+    if visit.javascript and action == "approve":
+        assert asked, "approving money asks for a confirmation first"
     visit.seen()
     expect_status(visit, to_status)
 
