@@ -252,8 +252,9 @@ def test_csv_and_xlsx_escape_every_formula_start(contribute_as_finance):
     assert [row[5] for row in rows][3:] == expected_memos[3:]
     sheet = load_workbook(io.BytesIO(client.get(f"/pools/{pool.id}/statement.xlsx").data)).active
     read_back = [memo.replace("\r", "\n") for memo in expected_memos]  # XML reads a CR as LF
-    assert [row[5] for row in sheet.iter_rows(min_row=2, values_only=True)] == read_back
-    assert all(cell.data_type == "s" for cell in next(sheet.iter_cols(min_col=5, max_col=6, min_row=2)))
+    last = 1 + len(expected_memos)  # the totals row follows
+    assert [row[5] for row in sheet.iter_rows(min_row=2, max_row=last, values_only=True)] == read_back
+    assert all(cell.data_type == "s" for cell in next(sheet.iter_cols(min_col=5, max_col=6, min_row=2, max_row=last)))
 
 
 def test_panel_scores_of_a_project_without_a_panel_are_404(app, make_user, make_project):  # noqa: F811

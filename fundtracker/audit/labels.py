@@ -89,6 +89,35 @@ ACTION_LABELS = {
     "distribution.publish": _l("published a distribution plan"),
     "distribution.pay_out": _l("paid out a distribution"),
     "distribution.withdraw": _l("withdrew a distribution plan"),
+    # acceptance, assets and exit; evaluation; public notices
+    "acceptance.check": _l("recorded an acceptance check"),
+    "acceptance.town_pass": _l("passed the township's check"),
+    "acceptance.town_reject": _l("did not pass the township's check (rectification required)"),
+    "acceptance.county_pass": _l("passed the county's final acceptance"),
+    "acceptance.county_reject": _l("did not pass the county's acceptance (rectification required)"),
+    "acceptance.answer": _l("answered a rectification"),
+    "acceptance.asset": _l("registered an asset"),
+    "acceptance.disposal": _l("proposed the disposal of an asset"),
+    "disposal.approve": _l("approved an asset disposal"),
+    "disposal.reject": _l("refused an asset disposal"),
+    "acceptance.exit": _l("started the project's fund exit"),
+    "acceptance.recovery": _l("recorded money recovered"),
+    "exit.settle": _l("settled a fund exit"),
+    "exit.write_off": _l("wrote off the rest of a fund exit"),
+    "project.accept": _l("accepted the finished works"),
+    "project.register_assets": _l("registered the project's assets"),
+    "project.close": _l("closed the project"),
+    "project.exit": _l("exited the project"),
+    "project.attachment_public": _l("changed whether a file is public"),
+    "evaluation.open": _l("opened a yearly performance evaluation"),
+    "evaluation.self_evaluate": _l("submitted the village's self-evaluation"),
+    "evaluation.take_up": _l("took up the evaluation for the county"),
+    "evaluation.draft": _l("saved a performance evaluation draft"),
+    "evaluation.publish": _l("published a performance evaluation"),
+    "evaluation.reopen": _l("re-opened a published evaluation"),
+    "notice.create": _l("published a notice"),
+    "notice.objection": _l("received an objection to a notice"),
+    "notice.answer": _l("answered an objection to a notice"),
 }
 
 
@@ -113,6 +142,7 @@ OBJECT_TYPES = {
     "progress_report": ObjectType(_l("Progress report"), status_enum="ReportStatus"),
     "warning": ObjectType(_l("Warning"), status_enum="WarningStatus"),
     "distribution": ObjectType(_l("Distribution plan"), status_enum="PlanStatus"),
+    "notice": ObjectType(_l("Notice"), "public.notice", "notice_id"),
 }
 
 FIELD_LABELS = {

@@ -1,4 +1,4 @@
-"""The project library at county scale: the one text search (FTS5 trigram on SQLite, kept in step
+"""The project library at county scale (submitted projects: the county does not list drafts): the one text search (FTS5 trigram on SQLite, kept in step
 by triggers; pg_trgm on PostgreSQL), the grouped counts, keyset paging."""
 import re
 
@@ -26,7 +26,7 @@ def _found(client, query) -> list[str]:
 
 def test_search_uses_the_index_and_follows_every_change(app, make_project, make_user):
     for title in TITLES:
-        make_project(title=title, description=f"{title}的说明", location="高市村后山")
+        make_project(title=title, description=f"{title}的说明", location="高市村后山", status="submitted")
     db.session.commit()
     client = _client(app, make_user)
     with count_queries() as queries:
@@ -45,8 +45,8 @@ def test_search_uses_the_index_and_follows_every_change(app, make_project, make_
 
 
 def test_search_terms_are_text_not_patterns(app, make_project, make_user):
-    make_project(title="百分之百_项目")
-    make_project(title="普通项目")
+    make_project(title="百分之百_项目", status="submitted")
+    make_project(title="普通项目", status="submitted")
     db.session.commit()
     client = _client(app, make_user)
     assert "普通项目" not in client.get("/projects?q=%").get_data(as_text=True)
@@ -80,7 +80,7 @@ def _link(html: str, label: str) -> str | None:
 def test_next_and_previous_page_by_keyset(app, make_project, make_user):
     app.config["PAGE_SIZE"] = 5
     for number in range(12):
-        make_project(title=f"项目 {number:02d}", requested_wan=100 + number % 3)
+        make_project(title=f"项目 {number:02d}", requested_wan=100 + number % 3, status="submitted")
     db.session.commit()
     client = _client(app, make_user)
     for sort in ("-created", "title", "-requested"):
@@ -104,7 +104,7 @@ def test_next_and_previous_page_by_keyset(app, make_project, make_user):
 def test_a_bookmarked_page_number_and_a_broken_cursor_still_answer(app, make_project, make_user):
     app.config["PAGE_SIZE"] = 5
     for number in range(7):
-        make_project(title=f"项目 {number:02d}")
+        make_project(title=f"项目 {number:02d}", status="submitted")
     db.session.commit()
     client = _client(app, make_user)
     assert len(_titles_on(client.get("/projects?page=2").get_data(as_text=True))) == 2

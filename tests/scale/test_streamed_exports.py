@@ -34,7 +34,7 @@ def test_csv_is_written_row_by_row_and_streamed_from_a_file(app):
     body = b"".join(chunks)
     assert len(body) == response.content_length and body.startswith("\ufeff编号".encode())
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    assert len(rows) == 5_001 and rows[2] == ["1", "0.01", "2026-01-01", "2026-01-01T08:30:00"]
+    assert len(rows) == 5_001 and rows[2] == ["1", "0.01", "2026-01-01", "2026-01-01 16:30:00"]  # stored UTC, written in county time
 
 
 def test_excel_is_streamed_from_a_file_with_its_length(app):
@@ -46,7 +46,7 @@ def test_excel_is_streamed_from_a_file_with_its_length(app):
     sheet = load_workbook(io.BytesIO(body)).active
     assert sheet.title == "项目库" and sheet.max_row == 3_001
     assert list(next(sheet.iter_rows(min_row=3, max_row=3, values_only=True))) == [
-        1, 0.01, datetime(2026, 1, 1), datetime(2026, 1, 1, 8, 30)]
+        1, 0.01, datetime(2026, 1, 1), datetime(2026, 1, 1, 16, 30)]
 
 
 def test_the_library_export_reads_the_projects_in_chunks(app, make_project, make_user):
