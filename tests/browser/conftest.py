@@ -147,18 +147,21 @@ class Visit:
 
 @pytest.fixture
 def visit(browser, base_url, screenshots, request):
-    """visit(user, javascript=True, phone=False) -> a signed-in Visit in Chinese."""
+    """visit(user, javascript=True, phone=False) -> a signed-in Visit in Chinese; visit(None, ...) -> an
+    anonymous one (a villager: a fresh context, no login, no cookie)."""
     contexts, visits = [], []
 
-    def sign_in(user: str, *, javascript: bool = True, phone: bool = False) -> Visit:
+    def sign_in(user: str | None, *, javascript: bool = True, phone: bool = False) -> Visit:
         viewport = {"width": PHONE_WIDTH, "height": 844} if phone else {"width": 1280, "height": 900}
         context = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"},
                                       java_script_enabled=javascript, viewport=viewport, accept_downloads=True)
         context.set_default_timeout(30_000)  # generous: CI machines are shared
         contexts.append(context)
-        name = f"{request.node.name}-{user}".replace("/", "_").replace("[", "-").replace("]", "")
+        name = f"{request.node.name}-{user or 'anonymous'}".replace("/", "_").replace("[", "-").replace("]", "")
         current = Visit(context.new_page(), base_url, screenshots, name, javascript=javascript, phone=phone)
         visits.append(current)
+        if user is None:
+            return current
         current.goto("/login")
         current.page.fill("#username", user)
         current.page.fill("#password", DEMO_PASSWORD)
