@@ -29,13 +29,15 @@ from .status import ProjectMonitoring, project_statuses
 CHUNK = 500
 
 
-def rendered_causes(monitoring: ProjectMonitoring) -> str:
-    """The causes as sentences in every language of the application: {"zh": […], "en": […]}."""
-    sentences = {}
+def rendered_causes(statuses: dict[int, ProjectMonitoring]) -> dict[int, str]:
+    """Each project's causes as sentences in every language of the application, {"zh": […], "en": […]}
+    as JSON (one switch of language per chunk: switching reloads the catalogue)."""
+    sentences: dict[int, dict] = {project_id: {} for project_id in statuses}
     for locale in current_app.config["LANGUAGES"]:
         with force_locale(locale):
-            sentences[locale] = [f"{cause.colour}:{cause}" for cause in monitoring.causes]
-    return json.dumps(sentences, ensure_ascii=False)
+            for project_id, monitoring in statuses.items():
+                sentences[project_id][locale] = [f"{cause.colour}:{cause}" for cause in monitoring.causes]
+    return {project_id: json.dumps(text, ensure_ascii=False) for project_id, text in sentences.items()}
 
 
 def stored_causes(row: StoredMonitoringStatus, locale) -> list[tuple[str, str]]:
@@ -66,13 +68,15 @@ def _recompute_chunk(project_ids: list[int], today: date) -> int:
     if gone:
         db.session.execute(delete(StoredMonitoringStatus).where(StoredMonitoringStatus.project_id.in_(gone)))
     changed = len(gone)
-    for project_id, monitoring in project_statuses(projects, today).items():
+    statuses = project_statuses(projects, today)
+    causes = rendered_causes(statuses)
+    for project_id, monitoring in statuses.items():
         row = stored.get(project_id)
         if row is None:
             row = StoredMonitoringStatus(project_id=project_id)
             db.session.add(row)
         changed += row.colour != monitoring.colour
-        row.colour, row.causes = str(monitoring.colour), rendered_causes(monitoring)
+        row.colour, row.causes = str(monitoring.colour), causes[project_id]
         row.computed_on, row.computed_at = today, utcnow()
     db.session.flush()
     return changed
