@@ -16,12 +16,11 @@ from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..clock import local_today
 from ..disbursements.services import payments_by_month
 from ..extensions import db
 from ..geo.models import Township
 from ..money import format_wan
-from ..monitoring.board import monitoring_board
+from ..monitoring.board import counts_by_township
 from ..monitoring.status import COLOUR_LABELS, Colour
 from ..pools.loaders import POOL_VIEWERS
 from ..pools.models import SOURCE_TYPE_LABELS, FundPool
@@ -157,7 +156,7 @@ def colour_table(filters: DashboardFilter) -> Table:
     if filters.township_id is not None:
         stmt = stmt.where(Township.id == filters.township_id)
     townships = db.session.execute(stmt).scalars().all()
-    by_township = monitoring_board(_project_ids(filters), local_today()).counts_by_township()
+    by_township = counts_by_township(_project_ids(filters))
     colours = (Colour.RED, Colour.YELLOW, Colour.GREEN)
     rows = [(township, by_township.get(township.id, {})) for township in townships]
     return Table(

@@ -11,12 +11,19 @@ from ..signals import Hook, connect
 
 def init_app(app) -> None:
     from . import models  # noqa: F401  (its tables)
+    from .cli import refresh_monitoring_command
     from .demo import seed_monitoring
     from .services import payment_guard
+    from .stored import recompute_after_transition, refresh_all, stale_colours
     from .todo import county_todos, village_todos
     from .views import BOARD_ROLES, TABS, bp
 
     app.register_blueprint(bp)
+    app.cli.add_command(refresh_monitoring_command)
+    for machine in ("project", "disbursement", "warning"):  # the writes that change a stored colour
+        connect(app, Hook.TRANSITION_EFFECT, recompute_after_transition, key=machine)
+    connect(app, Hook.LEDGER_CHECK, stale_colours)
+    connect(app, Hook.COUNTY_SEED_STEP, lambda size: refresh_all())  # after the bulk projects
     for tab in TABS:
         connect(app, Hook.PROJECT_TAB, tab)
     connect(app, Hook.TRANSITION_GUARD, payment_guard, key="disbursement")

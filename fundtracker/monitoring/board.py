@@ -1,44 +1,48 @@
-"""The county's view of red / yellow / green: every monitored project of a selection with its status (the
-one function in status.py), the red and yellow ones, and the counts by colour and township. The warning
-board and the county dashboard both read it, in a fixed number of queries."""
+"""The county's view of red / yellow / green, read from the stored colours (stored.py): counts by colour
+and by township in one grouped query each, and the red and yellow projects as a query the board pages.
+The warning board and the county dashboard both read it (one source of truth), in a fixed number of
+queries whatever the number of projects."""
 from collections import Counter
-from dataclasses import dataclass
-from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..geo.models import Village
 from ..projects.models import Project
-from .services import MONITORED_STATUSES
-from .status import SEVERITY, Colour, ProjectMonitoring, project_statuses
+from .models import StoredMonitoringStatus
+from .status import SEVERITY, Colour
+
+_in_scope = StoredMonitoringStatus.project_id.in_
 
 
-@dataclass(frozen=True)
-class MonitoringBoard:
-    rows: list  # (project, ProjectMonitoring), by project id
-
-    @property
-    def counts(self) -> Counter:
-        return Counter(monitoring.colour for _, monitoring in self.rows)
-
-    @property
-    def flagged(self) -> list[tuple[Project, ProjectMonitoring]]:
-        """The red projects, then the yellow ones."""
-        return sorted(((project, monitoring) for project, monitoring in self.rows if monitoring.colour != Colour.GREEN),
-                      key=lambda row: (-SEVERITY[row[1].colour], row[0].id))
-
-    def counts_by_township(self) -> dict[int, Counter]:
-        counts: dict[int, Counter] = {}
-        for project, monitoring in self.rows:
-            counts.setdefault(project.village.township_id, Counter())[monitoring.colour] += 1
-        return counts
+def colour_counts(project_ids_select) -> Counter:
+    """{colour: count} of the monitored projects among these ids: one grouped query."""
+    rows = db.session.execute(select(StoredMonitoringStatus.colour, func.count()).where(
+        _in_scope(project_ids_select)).group_by(StoredMonitoringStatus.colour)).all()
+    return Counter({Colour(colour): count for colour, count in rows})
 
 
-def monitoring_board(project_ids_select, today: date) -> MonitoringBoard:
-    """The monitored projects among these ids with their status today."""
-    projects = db.session.execute(
-        select(Project).where(Project.id.in_(project_ids_select), Project.status.in_(MONITORED_STATUSES))
-        .options(joinedload(Project.pool)).order_by(Project.id)).scalars().all()
-    statuses = project_statuses(projects, today)
-    return MonitoringBoard([(project, statuses[project.id]) for project in projects])
+def counts_by_township(project_ids_select) -> dict[int, Counter]:
+    """{township id: {colour: count}}: one grouped query."""
+    rows = db.session.execute(
+        select(Village.township_id, StoredMonitoringStatus.colour, func.count())
+        .join(Project, Project.id == StoredMonitoringStatus.project_id).join(Village, Village.id == Project.village_id)
+        .where(_in_scope(project_ids_select)).group_by(Village.township_id, StoredMonitoringStatus.colour)).all()
+    counts: dict[int, Counter] = {}
+    for township_id, colour, count in rows:
+        counts.setdefault(township_id, Counter())[Colour(colour)] = count
+    return counts
+
+
+def flagged_query(project_ids_select, colour: str | None = None):
+    """The stored rows (with their project, village, township and pool) of the red projects, then the yellow
+    ones (or one colour's), by project id: for paging or streaming."""
+    colours = [colour] if colour in SEVERITY else [Colour.RED, Colour.YELLOW]
+    severity = case({Colour.RED.value: 0, Colour.YELLOW.value: 1}, value=StoredMonitoringStatus.colour, else_=2)
+    project = joinedload(StoredMonitoringStatus.project)
+    return (select(StoredMonitoringStatus)
+            .where(_in_scope(project_ids_select), StoredMonitoringStatus.colour.in_([str(c) for c in colours]))
+            .options(project.joinedload(Project.village).joinedload(Village.township),
+                     project.joinedload(Project.pool))
+            .order_by(severity, StoredMonitoringStatus.project_id))

@@ -7,7 +7,7 @@ Indicator bounds and reading values are exact hundredths (value_centi: 142 head 
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
@@ -130,3 +130,24 @@ class WarningEvent(TimelineEventColumns, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     warning_id: Mapped[int] = mapped_column(ForeignKey("project_warnings.id"), index=True)
+
+
+class StoredMonitoringStatus(db.Model):
+    """Each monitored project's colour today and its causes (JSON {locale: [sentence, …]}), as status.py
+    computed them: written by stored.recompute_projects() on every write that changes an input and by
+    `flask refresh-monitoring` for the causes that come with time. The warning board and the dashboard
+    count and page over it."""
+
+    __tablename__ = "project_monitoring_status"
+    __table_args__ = (
+        CheckConstraint("colour IN ('green', 'yellow', 'red')", name="known_colour"),
+        Index("ix_project_monitoring_status_colour", "colour", "project_id"),
+    )
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    colour: Mapped[str] = mapped_column(String(10))
+    causes: Mapped[str] = mapped_column(Text, default="{}")
+    computed_on: Mapped[date]
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    project = relationship("Project")

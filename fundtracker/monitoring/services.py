@@ -85,7 +85,14 @@ def add_indicator(project: Project, data: IndicatorInput, *, actor) -> Indicator
     record_audit("monitoring.indicator", "project", project.id, summary=name,
                  after={"indicator_id": indicator.id, "minimum_centi": data.minimum_centi,
                         "maximum_centi": data.maximum_centi, "interval": indicator.reporting_interval}, actor=actor)
+    _store_colour(project)
     return indicator
+
+
+def _store_colour(project: Project) -> None:
+    from .stored import recompute_project  # stored.py reads MONITORED_STATUSES from here
+
+    recompute_project(project)
 
 
 def reading_source(project: Project, indicator: Indicator, user) -> ReadingSource | None:
@@ -135,6 +142,7 @@ def record_reading(project: Project, indicator: Indicator, *, value_centi: int, 
                  after={"reading_id": reading.id, "supersedes_id": reading.supersedes_id, "reason": reason},
                  actor=actor)
     open_warning_if_red(project, actor, read_on)
+    _store_colour(project)
     return reading
 
 

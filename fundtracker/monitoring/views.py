@@ -1,7 +1,8 @@
 """Monitoring pages: the project's monitoring tab (indicators, status with reasons, readings,
 warnings), an indicator's readings with the reading and correction form, warning actions, and the
 county's warning board with its export."""
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -33,12 +34,14 @@ from .models import (
     ReportingInterval,
     WarningEvent,
 )
-from .board import monitoring_board
+from .board import colour_counts, flagged_query
 from .status import COLOUR_LABELS, format_value, project_status
+from .stored import stored_causes
 from .warnings import WarningAction, WarningInput, apply_warning_action, available_actions, has_override
 
 bp = Blueprint("monitoring", __name__)
 BOARD_ROLES = (*COUNTY_ROLES, Role.TOWN)
+EXPORT_CHUNK = 500
 TABS = (ProjectTab(_l("Monitoring"), "monitoring.project_tab"),)
 
 
@@ -164,25 +167,25 @@ def _board_filters(stmt):
     return stmt
 
 
-def _board_rows():
-    """Every monitored project in scope under the filters with its status: the red and yellow ones
-    first, and the counts by colour."""
-    board = monitoring_board(_board_filters(scoped_projects()).with_only_columns(Project.id), local_today())
-    return board.flagged, board.counts
+def _board_scope():
+    return _board_filters(scoped_projects()).with_only_columns(Project.id)
 
 
 @bp.route("/monitoring")
 @roles_required(*BOARD_ROLES)
 def board():
-    flagged, counts = _board_rows()
+    """The counts by colour (one grouped query) and the red and yellow projects a page at a time, from the
+    stored colours; the open warnings below (their own ?warnings_page=)."""
     today = local_today()
     overdue_first = case((ProjectWarning.rectify_by < today, 0), else_=1)
-    warnings = paginate(_board_filters(scoped_via_project(
+    warnings = db.paginate(_board_filters(scoped_via_project(
         select(ProjectWarning).join(Project, Project.id == ProjectWarning.project_id)
         .where(ProjectWarning.status.in_(OPEN_WARNING_STATUSES)), ProjectWarning.project_id))
-        .order_by(overdue_first, ProjectWarning.rectify_by, ProjectWarning.id))
+        .order_by(overdue_first, ProjectWarning.rectify_by, ProjectWarning.id),
+        page=int_arg("warnings_page") or 1, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template(
-        "monitoring/board.html", flagged=flagged, counts=counts, warnings=warnings, today=today,
+        "monitoring/board.html", flagged=paginate(flagged_query(_board_scope(), request.args.get("colour"))),
+        counts=colour_counts(_board_scope()), warnings=warnings, today=today, stored_causes=stored_causes,
         townships=db.session.execute(select(Township).order_by(Township.name)).scalars().all(),
         pools=db.session.execute(select(FundPool).order_by(FundPool.id)).scalars().all(),
         categories=PROJECT_CATEGORY_LABELS)
@@ -191,14 +194,18 @@ def board():
 @bp.route("/monitoring/board.<fmt>")
 @roles_required(*BOARD_ROLES)
 def export_board(fmt):
-    flagged, _counts = _board_rows()
+    """Every red and yellow project under the filters, streamed from the stored colours in chunks."""
+    locale = get_locale()
     columns = [
-        Column(_("Project"), lambda row: row[0].title),
-        Column(_("Township"), lambda row: row[0].village.township.name),
-        Column(_("Village"), lambda row: row[0].village.name),
-        Column(_("Category"), lambda row: str(PROJECT_CATEGORY_LABELS.get(row[0].category, row[0].category))),
-        Column(_("Pool"), lambda row: row[0].pool.name if row[0].pool else ""),
-        Column(_("Status"), lambda row: str(COLOUR_LABELS[row[1].colour])),
-        Column(_("Causes"), lambda row: "\n".join(str(cause) for cause in row[1].causes)),
+        Column(_("Project"), lambda row: row.project.title),
+        Column(_("Township"), lambda row: row.project.village.township.name),
+        Column(_("Village"), lambda row: row.project.village.name),
+        Column(_("Category"), lambda row: str(PROJECT_CATEGORY_LABELS.get(row.project.category,
+                                                                          row.project.category))),
+        Column(_("Pool"), lambda row: row.project.pool.name if row.project.pool else ""),
+        Column(_("Status"), lambda row: str(COLOUR_LABELS[row.colour])),
+        Column(_("Causes"), lambda row: "\n".join(sentence for _colour, sentence in stored_causes(row, locale))),
     ]
-    return export_response(fmt, "warning-board", columns, flagged, sheet_title=_("Warning board"))
+    rows = db.session.execute(flagged_query(_board_scope(), request.args.get("colour"))
+                              .execution_options(yield_per=EXPORT_CHUNK)).scalars()
+    return export_response(fmt, "warning-board", columns, rows, sheet_title=_("Warning board"))

@@ -87,6 +87,8 @@ class LedgerEntry(db.Model):
         Index("ix_ledger_entries_pool_id_id", "pool_id", "id"),
         Index("uq_ledger_entries_pool_sequence", "pool_id", "sequence", unique=True),
         Index("ix_ledger_entries_pool_value_date", "pool_id", "value_date"),
+        # covering: the statement's jump to a date and its date filter read the index alone
+        Index("ix_ledger_entries_pool_value_date_sequence", "pool_id", "value_date", "sequence"),
         Index("ix_ledger_entries_tranche_id", "tranche_id"),
     )
 

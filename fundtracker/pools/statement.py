@@ -82,8 +82,7 @@ def statement_page(pool: FundPool, filters: StatementFilter, *, size: int, after
     """One page of the statement by sequence: after a sequence, before one, from a date, or the first.
     A position past either end gives the nearest page, never an error."""
     if from_date is not None:
-        first = db.session.execute(select(func.min(LedgerEntry.sequence)).where(
-            LedgerEntry.pool_id == pool.id, LedgerEntry.value_date >= from_date)).scalar_one()
+        first = _first_sequence_on_or_after(pool, from_date)
         after, before = (first - 1, None) if first is not None else (None, pool.last_sequence + 1)
     if before is not None:
         rows = _rows(statement_select(pool, filters, newest_first=True)
@@ -97,6 +96,15 @@ def statement_page(pool: FundPool, filters: StatementFilter, *, size: int, after
     if not rows and after:
         return statement_page(pool, filters, size=size, before=pool.last_sequence + 1)
     return _page(pool, filters, rows[:size], more_earlier=None, more_later=len(rows) > size, size=size)
+
+
+def _first_sequence_on_or_after(pool: FundPool, day: date) -> int | None:
+    """The entry with the earliest value date on or after day (the first posted of that date): one lookup
+    in the covering index (pool_id, value_date, sequence), however long the ledger. The page then runs in
+    posting order from it; an entry posted before it but dated later is on the page before."""
+    return db.session.execute(select(LedgerEntry.sequence).where(
+        LedgerEntry.pool_id == pool.id, LedgerEntry.value_date >= day)
+        .order_by(LedgerEntry.value_date, LedgerEntry.sequence).limit(1)).scalar_one_or_none()
 
 
 def _rows(stmt, limit: int) -> list:

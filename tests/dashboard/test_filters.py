@@ -5,6 +5,7 @@ import pytest
 
 from fundtracker.auth.roles import Role
 from fundtracker.dashboard.services import DashboardFilter, dashboard_tables
+from fundtracker.monitoring.stored import refresh_all
 from fundtracker.extensions import db
 
 from .conftest import WAN
@@ -21,6 +22,7 @@ def county(app, make_village, make_funded_pool, funded_project, make_user):
                    returns_by_year=[(2024, 100, 60), (2025, 120, 70)])
     funded_project(west, pool_2025, title="西村项目", payments=[(date(2026, 2, 20), 10)],
                    returns_by_year=[(2025, 50, 20)])
+    refresh_all()  # the factory sets the projects' status directly, past the machine that stores their colour
     return {"east": east.township, "west": west.township, "pool_2026": pool_2026, "pool_2025": pool_2025,
             "viewer": make_user(Role.FINANCE, username="county-viewer")}
 
