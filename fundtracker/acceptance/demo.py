@@ -77,9 +77,9 @@ def _check(project, actor, level, result, checked_on, **extra) -> None:
 
 
 ASSETS = [
-    assets.AssetInput("蔬菜分拣包装车间 600 平方米", AssetClass.OPERATING, 60 * WAN, "赤岩村股份经济合作社", "赤岩村股份经济合作社",
+    assets.AssetInput("蔬菜分拣包装车间 600 平方米", AssetClass.OPERATING, 60 * WAN, "赤岩村集体经济组织", "赤岩村集体经济组织",
                       "出租经营，每年检修一次，租金纳入村集体收入。", date(2026, 10, 28), "青农确〔2026〕031号"),
-    assets.AssetInput("田间机耕路 1.2 公里", AssetClass.PUBLIC, 25 * WAN, "赤岩村股份经济合作社", "赤岩村村民委员会",
+    assets.AssetInput("田间机耕路 1.2 公里", AssetClass.PUBLIC, 25 * WAN, "赤岩村集体经济组织", "赤岩村村民委员会",
                       "日常保洁、汛后巡查修补。", date(2026, 10, 28), "青农确〔2026〕032号"),
     assets.AssetInput("农户简易大棚 40 个", AssetClass.HOUSEHOLD, 10 * WAN, "参与种植的 40 户农户", "受益农户（村经济合作社监督）",
                       "农户自行管护，村经济合作社每季度检查。", date(2026, 10, 28), "青农确〔2026〕033号", household_count=40),
