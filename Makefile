@@ -26,6 +26,7 @@ db-upgrade: setup
 
 run: db-upgrade
 	$(FLASK) seed-demo --if-empty
+	$(FLASK) refresh-monitoring
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it). The browser suite

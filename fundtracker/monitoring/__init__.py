@@ -14,7 +14,7 @@ def init_app(app) -> None:
     from .cli import refresh_monitoring_command
     from .demo import seed_monitoring
     from .services import payment_guard
-    from .stored import recompute_after_transition, refresh_all, stale_colours
+    from .stored import recompute_after_transition, refresh_all
     from .todo import county_todos, village_todos
     from .views import BOARD_ROLES, TABS, bp
 
@@ -22,7 +22,6 @@ def init_app(app) -> None:
     app.cli.add_command(refresh_monitoring_command)
     for machine in ("project", "disbursement", "warning"):  # the writes that change a stored colour
         connect(app, Hook.TRANSITION_EFFECT, recompute_after_transition, key=machine)
-    connect(app, Hook.LEDGER_CHECK, stale_colours)
     connect(app, Hook.COUNTY_SEED_STEP, lambda size: refresh_all())  # after the bulk projects
     for tab in TABS:
         connect(app, Hook.PROJECT_TAB, tab)

@@ -99,8 +99,9 @@ def refresh_all(today: date | None = None) -> int:
 
 
 def stale_colours(today: date | None = None) -> list[str]:
-    """Hook.LEDGER_CHECK: every stored colour equals the one computed now (and every monitored project has
-    one), chunk by chunk."""
+    """`flask refresh-monitoring --check`: every stored colour equals the one computed now (and every
+    monitored project has one), chunk by chunk. Not a ledger check: colours that time alone changes are
+    stale until the day's refresh, which is no violation of the money's integrity."""
     today = today or local_today()
     violations = []
     ids = db.session.execute(select(Project.id).where(Project.status.in_(MONITORED_STATUSES))
