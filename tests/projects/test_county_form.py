@@ -45,6 +45,8 @@ def test_the_submitted_version_keeps_the_county_sections(make_project, village_u
     (45, 29, 29, 0, "No quorum: 29 of 45 present"),         # one short of two thirds
     (3, 2, 2, 0, None),                                     # 2 of 3 is two thirds
     (4, 2, 2, 0, "No quorum: 2 of 4 present"),              # 2 of 4 is not
+    (5, 3, 3, 0, "No quorum: 3 of 5 present"),              # 3 of 5 falls short of two thirds by a third of one
+    (5, 4, 3, 0, None),                                     # 4 of 5 is enough
     (30, 30, 15, 15, "Not adopted: 15 votes for, a majority of the 30 present"),  # half is not a majority
     (30, 21, 11, 10, None),                                 # 11 of 21 is
     (30, 21, 10, 0, "Not adopted: 10 votes for"),
