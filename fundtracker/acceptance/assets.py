@@ -225,6 +225,7 @@ DISPOSAL_MACHINE = StateMachine(
 
 
 def decide_disposal(disposal: AssetDisposal, action: str, *, actor, comment: str = ""):
+    lock_row(AssetDisposal, disposal.id)  # two decisions at once: the second sees the first's status
     return DISPOSAL_MACHINE.apply(disposal, action, actor, TransitionData(comment=comment or ""))
 
 

@@ -72,6 +72,12 @@ def exit_of(project: Project) -> ProjectExit | None:
     return db.session.execute(select(ProjectExit).where(ProjectExit.project_id == project.id)).scalar_one_or_none()
 
 
+def _not_the_one_who_started_the_exit(project_exit: ProjectExit, action, actor, data) -> None:
+    """Four eyes on forgiving public money: the write-off is another approver's decision."""
+    if project_exit.triggered_by_id == actor.id:
+        raise DomainError(_l("You started this exit: another county approver decides the write-off."))
+
+
 def _write_off_the_rest(project_exit: ProjectExit, action, actor, data) -> None:
     project_exit.write_off_reason, project_exit.decided_by_id = data.comment.strip(), actor.id
     project_exit.written_off_fen = recoverable_fen(project_exit.project)
@@ -85,7 +91,7 @@ EXIT_MACHINE = StateMachine(
             by_service=True),
         (ExitStatus.OPEN, ExitAction.WRITE_OFF): Transition(
             ExitStatus.WRITTEN_OFF, frozenset({Role.APPROVER}), _l("Write off the rest"),
-            effects=(_write_off_the_rest,), needs_reason=True),
+            guards=(_not_the_one_who_started_the_exit,), effects=(_write_off_the_rest,), needs_reason=True),
     },
     status_labels=ExitStatus.labels(), record_event=timeline_entry("exit"),
     acting_roles=lambda project_exit, user: acting_roles(user, project_exit.project.village),
@@ -124,6 +130,10 @@ def trigger_exit(project: Project, *, reason_kind: str, reason: str, actor) -> P
 
 
 def write_off(project_exit: ProjectExit, *, reason: str, actor):
+    """Under the project's row lock, which recoveries take too: a recovery and the write-off of what it
+    recovers never both go through."""
+    lock_row(Project, project_exit.project_id)
+    lock_row(ProjectExit, project_exit.id)
     return EXIT_MACHINE.apply(project_exit, ExitAction.WRITE_OFF, actor, TransitionData(comment=reason or ""))
 
 

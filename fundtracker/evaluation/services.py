@@ -125,6 +125,7 @@ def available_actions(evaluation: ProjectEvaluation, user):
 
 
 def apply_evaluation_action(evaluation: ProjectEvaluation, action, actor, data: TransitionData = TransitionData()):
+    lock_row(ProjectEvaluation, evaluation.id)  # two re-openings at once: one version, the other refused
     return EVALUATION_MACHINE.apply(evaluation, EvaluationAction(action), actor, data)
 
 

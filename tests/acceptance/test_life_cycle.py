@@ -111,7 +111,7 @@ def test_two_levels_with_rectifications_then_assets_disposal_and_closing(finishe
     assert timeline == ["town_reject", "answer", "town_pass", "county_reject", "answer", "county_pass"]
 
 
-def test_an_exit_releases_the_commitment_then_recoveries_and_a_write_off(finished_works, people):
+def test_an_exit_releases_the_commitment_then_recoveries_and_a_write_off(finished_works, people, second_approver):
     project = finished_works(pay=(1,), progress=0)
     assert (paid_to_project_fen(project.id), outstanding_for_project_fen(project.id)) == (30 * WAN, 70 * WAN)
     pool_before = db.session.get(Project, project.id).pool
@@ -134,9 +134,13 @@ def test_an_exit_releases_the_commitment_then_recoveries_and_a_write_off(finishe
     ledger_ok()
 
     with pytest.raises(DomainError, match="Give the reason for the write-off"):
-        exits.write_off(project_exit, reason="", actor=people["approver"])
+        exits.write_off(project_exit, reason="", actor=second_approver)
     db.session.rollback()
-    exits.write_off(project_exit, reason="村集体无力偿还，经县政府常务会议同意核销。", actor=people["approver"])
+    with pytest.raises(DomainError, match="another county approver decides the write-off"):
+        exits.write_off(project_exit, reason="我启动的退出，我来核销。", actor=people["approver"])
+    db.session.rollback()
+    assert project_exit.status == ExitStatus.OPEN
+    exits.write_off(project_exit, reason="村集体无力偿还，经县政府常务会议同意核销。", actor=second_approver)
     db.session.commit()
     assert (project_exit.status, project_exit.written_off_fen) == (ExitStatus.WRITTEN_OFF, 20 * WAN)
     with pytest.raises(DomainError, match="until its exit is settled or written off"):
