@@ -6,7 +6,7 @@ and the named loaders built on it, and listed with scoped_via_project().
 """
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from ..auth.access import Scope, acting_roles, request_scope, scope_of
 from ..auth.roles import Role
@@ -23,9 +23,13 @@ def _scope(user=None) -> Scope:
 
 def scoped_projects(user=None):
     """SELECT of the projects the user (default: the request) may see; lists build on it. A draft is
-    listed only to its own village: the township and the county see an application once submitted."""
-    return select(Project).where(_scope(user).villages(Project.village_id),
-                                 _drafts_only_for_their_village(user or current_user))
+    its own village's only: the township and the county see an application once submitted."""
+    return select(Project).where(_visible(user))
+
+
+def _visible(user=None):
+    """The one rule of which projects a user may see, for lists and loaders alike."""
+    return and_(_scope(user).villages(Project.village_id), _drafts_only_for_their_village(user or current_user))
 
 
 def _drafts_only_for_their_village(user):
@@ -35,8 +39,7 @@ def _drafts_only_for_their_village(user):
 
 def scoped_via_project(stmt, project_id_column, user=None):
     """Limit a SELECT of objects that hang off a project to the projects in scope."""
-    return stmt.where(project_id_column.in_(
-        select(Project.id).where(_scope(user).villages(Project.village_id))))
+    return stmt.where(project_id_column.in_(select(Project.id).where(_visible(user))))
 
 
 def get_project_or_404(project_id: int, *, for_update: bool = False, guard_reading: bool = True) -> Project:
@@ -44,7 +47,7 @@ def get_project_or_404(project_id: int, *, for_update: bool = False, guard_readi
     guards other domains connect to Hook.PROJECT_READ_GUARD may send the user elsewhere first (a panel
     member's declaration of interests): every page and fragment of a project goes through here."""
     visible = db.session.execute(
-        select(Project.id).where(Project.id == project_id, request_scope().villages(Project.village_id))
+        select(Project.id).where(Project.id == project_id, _visible())
     ).scalar_one_or_none()
     if visible is None:
         abort(404)

@@ -19,7 +19,7 @@ from ..database import is_sqlite, utcnow
 from ..errors import DomainError, RefusedAndRecorded
 from ..extensions import db
 from ..money import format_fen
-from ..projects.models import Project
+from ..projects.models import Project, ProjectStatus
 from .models import CONTACT_MAX_LENGTH, OBJECTION_MAX_LENGTH, Notice, NoticeKind, NoticeObjection, ObjectionAttempt
 from .settings import setting
 
@@ -68,6 +68,8 @@ def create_notice(project: Project, data: NoticeInput, *, actor) -> Notice:
     """A notice of a project, published by its township or the county."""
     if not may_create_notice(actor, project.village):
         raise DomainError(_l("Notices are published by the project's township or the county's approver."))
+    if project.status == ProjectStatus.DRAFT:
+        raise DomainError(_l("A draft is the village's own until it is submitted; nothing of it is published."))
     body = (data.text or "").strip()
     if not body:
         raise DomainError(_l("Write the text of the notice."), field="text")

@@ -53,7 +53,7 @@ def test_a_village_user_on_a_county_action_gets_403_not_a_status_error(app, make
 
 
 def test_a_role_that_may_act_later_still_hears_about_the_status(app, make_project, make_user):
-    project = make_project(status="draft")
+    project = make_project(status="submitted")
     response = signed_in(app, make_user(Role.APPROVER)).get(f"/projects/{project.id}/actions/approve")
     assert response.status_code == 422
 

@@ -12,7 +12,9 @@ from fundtracker.auth.roles import Role
 from fundtracker.clock import local_today
 from fundtracker.extensions import db
 from fundtracker.projects.workflow import Action, TransitionInput, apply_transition
+from fundtracker.errors import DomainError
 from fundtracker.public.models import Notice, NoticeKind, NoticeObjection, ObjectionAttempt
+from fundtracker.public.notices import NoticeInput, create_notice
 
 from ..conftest import login
 
@@ -90,6 +92,17 @@ def test_a_village_or_another_township_cannot_publish_a_notice(app, make_project
         client = app.test_client()
         login(client, user)
         assert client.post(f"/projects/{project.id}/notices/new", data=notice_form()).status_code in (403, 404)
+    assert db.session.execute(select(func.count(Notice.id))).scalar_one() == 0
+
+
+def test_nothing_of_a_draft_is_published_even_by_the_county(app, make_project, approver, make_user):
+    project = make_project(status="draft")
+    client = app.test_client()
+    login(client, approver)
+    assert client.post(f"/projects/{project.id}/notices/new", data=notice_form()).status_code == 404
+    data = NoticeInput(kind="acceptance", starts_on=local_today(), period_days=10, text="x")
+    with pytest.raises(DomainError, match="draft"):
+        create_notice(project, data, actor=approver)
     assert db.session.execute(select(func.count(Notice.id))).scalar_one() == 0
 
 
