@@ -123,6 +123,7 @@ def township_neighbours(make_village, make_project, make_user):
         "dual": dual,
         "own": make_project(title="高市村项目", author=dual),
         "other": make_project(title="船寮村项目", author=other_author),
+        "other_author": other_author,
     }
 
 
@@ -131,16 +132,17 @@ def test_a_village_collective_with_the_township_role_reads_but_does_not_act_for_
     dual, own, other = township_neighbours["dual"], township_neighbours["own"], township_neighbours["other"]
     client = app.test_client()
     login(client, dual)
+    # The other village's draft is that village's own: not even its township sees it before it is submitted.
+    assert client.get(f"/projects/{other.id}").status_code == 404
+    assert client.post(f"/projects/{other.id}/edit", data={"title": "改别村的申请"}).status_code == 404
+    apply_transition(other, "submit", township_neighbours["other_author"])
+    db.session.commit()
     assert client.get(f"/projects/{other.id}").status_code == 200
-    edit = client.post(f"/projects/{other.id}/edit", data={"title": "改别村的申请"})
-    assert edit.status_code == 303
-    assert client.post(f"/projects/{other.id}/actions/submit", data={}).status_code == 403
     upload = client.post(f"/projects/{other.id}/attachments",
                          data={"kind": "plan", "file": (io.BytesIO(PDF), "x.pdf")})
     assert upload.status_code == 403
     db.session.expire_all()
     assert db.session.get(Project, other.id).title == "船寮村项目"
-    assert db.session.get(Project, other.id).status == "draft"
     assert client.post(f"/projects/{own.id}/actions/submit", data={}).status_code == 303
     own_upload = client.post(f"/projects/{own.id}/attachments",
                              data={"kind": "plan", "file": (io.BytesIO(PDF), "own.pdf")})

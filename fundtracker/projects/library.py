@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, or_, select, text, tuple_
+from sqlalchemy import Select, func, or_, select, text, tuple_
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
