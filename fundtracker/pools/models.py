@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..chain import SEED
@@ -39,6 +39,7 @@ class FundPool(db.Model):
     # recomputed from the rows by verify-ledger: the pages read these, never a sum over the ledger.
     balance_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     committed_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # outstanding commitments
+    paid_out_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # net payments to projects
     last_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     entry_chain_hash: Mapped[str] = mapped_column(String(64), default=SEED, server_default=SEED)
     last_commitment_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -90,6 +91,10 @@ class LedgerEntry(db.Model):
         # covering: the statement's jump to a date and its date filter read the index alone
         Index("ix_ledger_entries_pool_value_date_sequence", "pool_id", "value_date", "sequence"),
         Index("ix_ledger_entries_tranche_id", "tranche_id"),
+        # The few rows that name a project (payments, their reversals, recoveries): the per-project and
+        # per-month payment figures walk this instead of the whole ledger.
+        Index("ix_ledger_entries_project_rows", "project_id", "value_date",
+              sqlite_where=text("project_id IS NOT NULL"), postgresql_where=text("project_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

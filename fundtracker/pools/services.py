@@ -83,7 +83,7 @@ def recomputed_pool_figures(pool_ids) -> dict[int, PoolFigures]:
         select(Commitment.pool_id, func.sum(Commitment.amount_fen))
         .where(Commitment.pool_id.in_(pool_ids)).group_by(Commitment.pool_id)
     ).all())
-    paid = paid_out_by_pool_fen(pool_ids)
+    paid = recomputed_paid_out_by_pool_fen(pool_ids)
     return {
         pool_id: PoolFigures(
             balance_fen=int(balances.get(pool_id) or 0),
@@ -118,7 +118,16 @@ def paid_to_projects_fen(project_ids=None, pool_id: int | None = None) -> dict[i
 
 
 def paid_out_by_pool_fen(pool_ids) -> dict[int, int]:
-    """Net payments to projects out of each of these pools (one grouped query); 0 for a pool that paid nothing."""
+    """Net payments to projects out of each of these pools, as stored on the pool rows (one query)."""
+    pool_ids = list(pool_ids)
+    rows = db.session.execute(select(FundPool.id, FundPool.paid_out_fen).where(FundPool.id.in_(pool_ids))).all() \
+        if pool_ids else []
+    return {pool_id: int(paid) for pool_id, paid in rows}
+
+
+def recomputed_paid_out_by_pool_fen(pool_ids) -> dict[int, int]:
+    """Net payments to projects out of each of these pools summed from the ledger (for verify-ledger);
+    0 for a pool that paid nothing."""
     pool_ids = list(pool_ids)
     rows = db.session.execute(
         project_payments_select(LedgerEntry.pool_id, func.sum(LedgerEntry.amount_fen))
@@ -251,12 +260,13 @@ def _chain_entry(pool: FundPool, fields: dict, *, pays_project: bool) -> dict:
     figures (refused when one would go negative). A payment to a project draws down its commitment."""
     fields = {**ENTRY_DEFAULTS, **fields, "pool_id": pool.id, "created_at": utcnow()}
     amount = fields["amount_fen"]
-    figures = PoolFigures(pool.balance_fen + amount,
-                          pool.committed_fen + (amount if pays_project and fields["project_id"] else 0))
+    payment = amount if pays_project and fields["project_id"] else 0
+    figures = PoolFigures(pool.balance_fen + amount, pool.committed_fen + payment)
     _refuse_if_overdrawn(pool, figures)
     fields.update(sequence=pool.last_sequence + 1, balance_after_fen=figures.balance_fen)
     fields["hash"] = link(pool.entry_chain_hash, entry_fields(SimpleNamespace(**fields)))
     pool.balance_fen, pool.committed_fen = figures.balance_fen, figures.committed_fen
+    pool.paid_out_fen -= payment
     pool.last_sequence, pool.entry_chain_hash = fields["sequence"], fields["hash"]
     return fields
 

@@ -158,6 +158,9 @@ def _check_stored_figures(check: PoolCheck, recomputed, received: dict, stored_r
     if pool.committed_fen != recomputed.committed_fen:
         violations.append(f"pool {name}: stored outstanding commitments {pool.committed_fen} differ from "
                           f"the commitments less the payments {recomputed.committed_fen}")
+    if pool.paid_out_fen != -check.by_kind_fen[EntryKind.DISBURSEMENT]:
+        violations.append(f"pool {name}: stored money paid out {pool.paid_out_fen} differs from the net payment "
+                          f"entries {-check.by_kind_fen[EntryKind.DISBURSEMENT]}")
     if (pool.last_sequence, pool.entry_chain_hash) != (check.entries, check.chain_hash):
         violations.append(f"pool {name}: stored chain head (sequence {pool.last_sequence}) differs from "
                           f"the entries (sequence {check.entries})")

@@ -20,6 +20,7 @@ from fundtracker.pools.models import Commitment, FundPool, LedgerEntry
 from fundtracker.pools.services import (
     committed_to_project_fen,
     paid_to_project_fen,
+    recomputed_paid_out_by_pool_fen,
     recomputed_pool_figures,
 )
 from fundtracker.pools.verify import verify_ledger
@@ -65,10 +66,12 @@ def assert_books_consistent(*projects, verify: bool = True) -> None:
     pools = select(FundPool)
     if not verify and projects:  # a quick check after each step: the projects' own pools
         pools = pools.where(FundPool.id.in_(select(Project.pool_id).where(Project.id.in_([p.id for p in projects]))))
-    stored = {p.id: (p.balance_fen, p.committed_fen) for p in db.session.execute(pools).scalars()}
+    stored_pools = db.session.execute(pools).scalars().all()
+    stored = {p.id: (p.balance_fen, p.committed_fen) for p in stored_pools}
     pool_ids = list(stored)
     recomputed = {pool_id: (f.balance_fen, f.committed_fen) for pool_id, f in recomputed_pool_figures(pool_ids).items()}
     assert stored == recomputed
+    assert {p.id: p.paid_out_fen for p in stored_pools} == recomputed_paid_out_by_pool_fen(pool_ids)
     for balance, committed in stored.values():
         assert balance >= 0 and committed >= 0 and balance - committed >= 0
     for project in projects:

@@ -13,8 +13,10 @@ from fundtracker.errors import DomainError
 from fundtracker.extensions import db
 from fundtracker.money import fen_to_yuan_text
 from fundtracker.pools.models import EntryKind, FundPool, LedgerEntry
+from fundtracker.pools.verify import verify_ledger
 from fundtracker.pools.services import (
     append_entry,
+    paid_out_by_pool_fen,
     outstanding_for_project_fen,
     paid_to_project_fen,
     release_commitment,
@@ -537,3 +539,20 @@ def test_a_payment_outside_the_users_scope_is_not_found(app, people, approved_pr
     # The project's own village sees its tab; finance sees every project.
     assert client_for(app, people["collective"]).get(f"/projects/{project.id}/tranches").status_code == 200
     assert client_for(app, people["checker"]).get(f"/disbursements/{payment.id}").status_code == 200
+
+
+def test_the_pool_row_keeps_the_money_paid_out_and_verify_ledger_rechecks_it(people, approved_project):
+    """The pool list reads each pool's paid-out money from its row: moved by a payment and by its
+    reversal, recomputed from the entries by verify-ledger, which names a stored figure that drifted."""
+    project = approved_project()
+    payment = prepared_payment(project, people, amount_fen=25 * WAN)
+    services.decide_payment(payment, "approve", actor=people["checker"])
+    db.session.commit()
+    assert paid_out_by_pool_fen([project.pool_id]) == {project.pool_id: 25 * WAN}
+    services.decide_payment(db.session.get(Disbursement, payment.id), "reverse", actor=people["checker"], data=REASON)
+    db.session.commit()
+    assert paid_out_by_pool_fen([project.pool_id]) == {project.pool_id: 0}
+    assert verify_ledger().ok
+    db.session.execute(FundPool.__table__.update().where(FundPool.id == project.pool_id).values(paid_out_fen=1))
+    db.session.commit()
+    assert any("stored money paid out 1" in violation for violation in verify_ledger().violations)
