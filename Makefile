@@ -31,11 +31,14 @@ run: db-upgrade
 
 # SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it). The browser suite
 # (tests/browser) runs on the SQLite pass when Chromium is installed, and says in one line why not otherwise.
+# One worker per core (pytest-xdist); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 test: setup
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== the same suite on PostgreSQL =="; \
-		FUNDTRACKER_TEST_DB=postgresql $(BIN)/python -m pytest -q; \
+		FUNDTRACKER_TEST_DB=postgresql $(PYTEST); \
 	fi
 
 # Mark new strings, then fill in the Chinese catalog (English is generated: msgstr = msgid).

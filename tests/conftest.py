@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from fundtracker import create_app
 from fundtracker.auth import services as accounts
@@ -40,10 +41,38 @@ BASE_CONFIG = {
 
 
 def postgres_url() -> str:
+    """TEST_DATABASE_URL; under pytest-xdist each worker gets its own database beside it (…_gw0, …_gw1),
+    created on first use, so that the workers' truncations never meet."""
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         pytest.exit("FUNDTRACKER_TEST_DB=postgresql needs TEST_DATABASE_URL", returncode=2)
-    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _database_of_worker(make_url(url), worker).render_as_string(hide_password=False) if worker else url
+
+
+def _database_of_worker(url, worker: str):
+    own = url.set(database=f"{url.database}_{worker}")
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                  {"name": own.database}).scalar():
+            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    return own
+
+
+# Tests that share something outside their own database run on one worker, in their file order: the
+# browser suite (one demo server, journeys that build on each other) and the PostgreSQL role tests
+# (a role belongs to the whole server).
+SERIAL_GROUPS = {"tests/browser/": "browser", "tests/test_db_roles.py": "server-roles"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for prefix, group in SERIAL_GROUPS.items():
+            if item.nodeid.startswith(prefix):
+                item.add_marker(pytest.mark.xdist_group(group))
 
 
 class FreshGlobalsClient(FlaskClient):

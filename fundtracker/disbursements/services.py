@@ -21,7 +21,7 @@ from ..extensions import db
 from ..money import format_fen
 from ..pools.models import EntryKind, LedgerEntry
 from ..pools.services import append_entry, outstanding_for_project_fen, project_payments_select, reverse_entry
-from ..projects.loaders import acts_as_village, project_acting_roles
+from ..projects.loaders import acts_as_village, of_projects, project_acting_roles
 from ..projects.models import Project, ProjectAttachment, ProjectStatus
 from ..projects.services import add_attachment
 from ..projects.workflow import Action as ProjectAction
@@ -84,7 +84,7 @@ def payments_by_month(project_ids_select, year: int | None = None) -> list[Month
     they were booked), oldest first: one grouped query over the ledger, the same payments as paid_to_projects_fen."""
     year_of, month_of = func.extract("year", LedgerEntry.value_date), func.extract("month", LedgerEntry.value_date)
     stmt = (project_payments_select(year_of, month_of, func.sum(LedgerEntry.amount_fen))
-            .where(LedgerEntry.project_id.in_(project_ids_select)).group_by(year_of, month_of).order_by(year_of, month_of))
+            .where(of_projects(LedgerEntry.project_id, project_ids_select)).group_by(year_of, month_of).order_by(year_of, month_of))
     if year is not None:
         stmt = stmt.where(LedgerEntry.value_date >= date(year, 1, 1), LedgerEntry.value_date < date(year + 1, 1, 1))
     return [MonthPaid(int(y), int(m), -int(total or 0)) for y, m, total in db.session.execute(stmt).all()]

@@ -13,7 +13,16 @@ def township_choices() -> list[tuple[int, str]]:
     return [(row.id, row.name) for row in rows]
 
 
-def village_choices() -> list[tuple[int, str]]:
+def township_of_village(village_id: int) -> int | None:
+    return db.session.execute(select(Village.township_id).where(Village.id == village_id)).scalar()
+
+
+def village_choices(township_id: int | None = None) -> list[tuple[int, str]]:
+    """Every village as "township · village", or one township's villages by their own names."""
+    if township_id is not None:
+        rows = db.session.execute(select(Village.id, Village.name).where(Village.township_id == township_id)
+                                  .order_by(Village.name))
+        return [(row.id, row.name) for row in rows]
     rows = db.session.execute(
         select(Village.id, Village.name, Township.name.label("township"))
         .join(Township)

@@ -9,11 +9,15 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..geo.models import Village
+from ..projects.loaders import of_projects
 from ..projects.models import Project
 from .models import StoredMonitoringStatus
 from .status import SEVERITY, Colour
 
-_in_scope = StoredMonitoringStatus.project_id.in_
+
+
+def _in_scope(project_ids_select):
+    return of_projects(StoredMonitoringStatus.project_id, project_ids_select)
 
 
 def colour_counts(project_ids_select) -> Counter:

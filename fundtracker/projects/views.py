@@ -89,9 +89,18 @@ def library():
                         after=request.args.get("after"), before=request.args.get("before"))
     return render_template(
         "projects/library.html", page=page, filters=filters, counts=counts,
-        townships=geo.township_choices(), villages=geo.village_choices(),
+        townships=geo.township_choices(), villages=_village_filter_choices(filters),
         pools=db.session.execute(select(FundPool.id, FundPool.name).order_by(FundPool.name)).all(),
     )
+
+
+def _village_filter_choices(filters) -> list[tuple[int, str]]:
+    """A county has a thousand villages: the village filter lists those of the chosen township (or of the
+    chosen village's), none before a township is chosen."""
+    township_id = filters.township_id
+    if township_id is None and filters.village_id is not None:
+        township_id = geo.township_of_village(filters.village_id)
+    return geo.village_choices(township_id) if township_id is not None else []
 
 
 def _library_columns() -> list[Column]:

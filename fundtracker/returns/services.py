@@ -20,6 +20,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..money import format_fen, share_percent
 from ..monitoring.services import MONITORED_STATUSES
+from ..projects.loaders import of_projects
 from ..projects.models import Project
 from ..projects.services import add_attachment
 from .models import (
@@ -100,7 +101,7 @@ def returns_by_year(project_ids_select, year: int | None = None) -> list[YearRet
     year_of = _period_year()
     stmt = _in_year(select(year_of, func.sum(ReturnRecord.revenue_fen), func.sum(ReturnRecord.cost_fen),
                            func.sum(ReturnRecord.net_fen))
-                    .where(ReturnRecord.project_id.in_(project_ids_select), in_force())
+                    .where(of_projects(ReturnRecord.project_id, project_ids_select), in_force())
                     .group_by(year_of).order_by(year_of), year)
     return [YearReturns(int(y), int(revenue), int(cost), int(net)) for y, revenue, cost, net in db.session.execute(stmt)]
 
@@ -123,7 +124,7 @@ def distributions_by_year(project_ids_select, year: int | None = None) -> list[Y
     part_sums = [func.sum(getattr(DistributionPlan, column)) for column in PLAN_PARTS]
     stmt = _in_year(select(year_of, func.sum(DistributionPlan.households), *part_sums)
                     .join(ReturnRecord, ReturnRecord.id == DistributionPlan.return_record_id)
-                    .where(DistributionPlan.project_id.in_(project_ids_select),
+                    .where(of_projects(DistributionPlan.project_id, project_ids_select),
                            DistributionPlan.status == PlanStatus.PAID)
                     .group_by(year_of).order_by(year_of), year)
     return [YearDistributions(int(y), {column: int(total or 0) for column, total in zip(PLAN_PARTS, totals)},
@@ -326,4 +327,4 @@ def plans_for(project_id: int) -> list[DistributionPlan]:
 
 def count_plans(project_ids_select, status) -> int:
     return db.session.execute(select(func.count(DistributionPlan.id)).where(
-        DistributionPlan.status == status, DistributionPlan.project_id.in_(project_ids_select))).scalar_one()
+        DistributionPlan.status == status, of_projects(DistributionPlan.project_id, project_ids_select))).scalar_one()

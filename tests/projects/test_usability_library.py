@@ -61,3 +61,17 @@ def test_a_draft_file_can_be_removed_by_its_village_only(app, make_project, make
     attachment = db.session.query(ProjectAttachment).one()
     assert client.post(f"/projects/{project.id}/attachments/{attachment.id}/remove").status_code in (303, 422)
     assert db.session.query(ProjectAttachment).count() == 1
+
+
+def test_the_village_filter_lists_the_chosen_township_s_villages_only(app, make_village, make_user):
+    """A county has a thousand villages: the library's village filter waits for a township, then lists
+    that township's villages (a village already chosen brings its township's list)."""
+    here = make_village(name="高市村")
+    neighbour = make_village(name="船寮村", township=here.township)
+    elsewhere = make_village(name="远方村")
+    client = app.test_client()
+    login(client, make_user(Role.APPROVER))
+    assert 'name="village"' not in client.get("/projects").get_data(as_text=True)
+    for query in (f"township={here.township_id}", f"village={neighbour.id}"):
+        page = client.get(f"/projects?{query}").get_data(as_text=True)
+        assert 'name="village"' in page and "船寮村" in page and "高市村" in page and "远方村" not in page
