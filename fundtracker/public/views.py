@@ -147,16 +147,13 @@ def attachment(project_id, attachment_id):
     return send_stored_file(file.stored_name, file.content_type, file.original_name)
 
 
-def _objections_of(notice: Notice) -> list[NoticeObjection]:
-    return db.session.execute(select(NoticeObjection).where(NoticeObjection.notice_id == notice.id)
-                              .order_by(NoticeObjection.id)).scalars().all()
-
-
 @bp.route("/public/notices/<int:notice_id>")
 @public_page
 def notice(notice_id):
     notice = _public_notice_or_404(notice_id)
-    return render_template("public/notice.html", notice=notice, objections=_objections_of(notice),
+    total, answered = disclosure.objection_counts([notice.id]).get(notice.id, (0, 0))
+    return render_template("public/notice.html", notice=notice, answered=disclosure.answered_objections(notice),
+                           awaiting=total - answered,
                            today=local_today(), office_contact=setting("PUBLIC_OFFICE_CONTACT"),
                            just_filed=request.args.get("filed") == "1")
 

@@ -1,7 +1,7 @@
 """Notices and objections: who publishes a notice and for how long, objections from anyone (empty, too
 long, outside the period, over the limit: a clear message and nothing filed), CSRF on the one public
-POST, the contact kept private, the county's answer shown publicly, the notices the chain publishes
-by itself."""
+POST, the contact kept private, an objection's text public only with the county's answer (before it
+only how many wait), the notices the chain publishes by itself."""
 import re
 from datetime import date, timedelta
 
@@ -118,7 +118,7 @@ def test_anyone_files_an_objection_and_the_contact_stays_private(app, make_proje
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/public/notices/{notice.id}?filed=1")
     assert 'id="objection-received"' in body(client.get(response.headers["Location"]))
     page = body(app.test_client().get(f"/public/notices/{notice.id}"))
-    assert "补助标准为何高于邻村？" in page and "13800138000" not in page
+    assert "补助标准为何高于邻村？" not in page and "13800138000" not in page
     staff = app.test_client()
     login(staff, approver)
     assert "13800138000" in body(staff.get(f"/projects/{project.id}/notices"))
@@ -220,6 +220,9 @@ def test_the_county_answers_and_the_answer_is_public(app, make_project, make_not
     notice = make_notice(project)
     app.test_client().post(f"/public/notices/{notice.id}/objection", data={"text": "请公开合同。"})
     objection = db.session.execute(select(NoticeObjection)).scalar_one()
+    before = body(app.test_client().get(f"/public/notices/{notice.id}"))
+    assert "请公开合同。" not in before
+    assert "Objections awaiting the county's answer: 1." in before.replace("&#39;", "'")
     finance = app.test_client()
     login(finance, make_user(Role.FINANCE))
     assert finance.post(f"/notices/objections/{objection.id}/answer", data={"answer": "不"}).status_code == 403
@@ -231,6 +234,7 @@ def test_the_county_answers_and_the_answer_is_public(app, make_project, make_not
                        ).status_code == 303
     page = body(app.test_client().get(f"/public/notices/{notice.id}"))
     assert "合同已在村务公开栏张贴。" in page and approver.display_name not in page
+    assert "请公开合同。" in page and 'id="objections-awaiting"' not in page
     again = county.post(f"/notices/objections/{objection.id}/answer", data={"answer": "再答"})
     assert again.status_code == 422 and "already been answered" in body(again)
     assert 'id="no-objections"' in body(county.get("/notices/objections"))
