@@ -13,7 +13,7 @@ from fundtracker.clock import local_today
 from fundtracker.extensions import db
 from fundtracker.projects.workflow import Action, TransitionInput, apply_transition
 from fundtracker.errors import DomainError
-from fundtracker.public.models import Notice, NoticeKind, NoticeObjection, ObjectionAttempt
+from fundtracker.public.models import OBJECTION_MAX_LENGTH, Notice, NoticeKind, NoticeObjection, ObjectionAttempt
 from fundtracker.public.notices import NoticeInput, create_notice
 
 from ..conftest import login
@@ -203,14 +203,53 @@ def test_the_objection_form_is_csrf_protected_without_a_session_cookie_elsewhere
     client = app.test_client()
     assert "Set-Cookie" not in client.get(f"/public/notices/{notice.id}").headers
     assert client.post(f"/public/notices/{notice.id}/objection", data={"text": "无令牌"}).status_code == 400
-    form = body(client.get(f"/public/notices/{notice.id}/objection"))
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+    token = csrf_token_in(body(client.get(f"/public/notices/{notice.id}/objection")))
     other = app.test_client()
     assert other.post(f"/public/notices/{notice.id}/objection",
                       data={"text": "别人的令牌", "csrf_token": token}).status_code == 400
     response = client.post(f"/public/notices/{notice.id}/objection", data={"text": "有令牌", "csrf_token": token})
     assert response.status_code == 303
     assert db.session.execute(select(NoticeObjection.text)).scalars().all() == ["有令牌"]
+
+
+def csrf_token_in(html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.parametrize("sent_token", [False, True])
+def test_an_expired_objection_form_comes_back_with_the_text_kept(app, make_project, make_notice, sent_token):
+    """The visitor's session ended while the page was open (or the token never came): the form again with
+    the text, a message and a new token that works, never a bare error page."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    notice = make_notice(make_project(status="approved"))
+    data = {"text": "村口路灯的钱去哪了？", "contact": "13900000000"}
+    if sent_token:
+        data["csrf_token"] = csrf_token_in(body(app.test_client().get(f"/public/notices/{notice.id}/objection")))
+    visitor = app.test_client()
+    response = visitor.post(f"/public/notices/{notice.id}/objection", data=data)
+    page = body(response)
+    assert response.status_code == 400 and response.headers["Cache-Control"] == "private, no-store"
+    assert 'id="objection-form"' in page and "Your objection was not sent: the form had expired." in page
+    assert "村口路灯的钱去哪了？" in page and 'value="13900000000"' in page
+    assert objection_count() == 0
+    again = visitor.post(f"/public/notices/{notice.id}/objection", data={**data, "csrf_token": csrf_token_in(page)})
+    assert again.status_code == 303 and objection_count() == 1
+
+
+def test_the_county_s_forms_keep_the_app_s_csrf_answer(app, make_project, approver):
+    app.config["WTF_CSRF_ENABLED"] = True
+    project = make_project(status="approved")
+    client = app.test_client()
+    login(client, approver)
+    response = client.post(f"/projects/{project.id}/notices/new", data=notice_form())
+    assert response.status_code == 400 and "The form has expired or was not sent from this site." in body(response)
+
+
+def test_the_objection_text_s_maximum_length_is_the_model_s(app, make_project, make_notice):
+    notice = make_notice(make_project(status="approved"))
+    page = body(app.test_client().get(f"/public/notices/{notice.id}/objection"))
+    textarea = re.search(r"<textarea[^>]*>", page).group(0)
+    assert re.findall(r'maxlength="(\d+)"', textarea) == [str(OBJECTION_MAX_LENGTH)]
 
 
 # --- the county's answer ---------------------------------------------------------------------------
