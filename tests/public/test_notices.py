@@ -197,6 +197,35 @@ def test_old_attempts_leave_the_window(app, make_project, make_notice):
     assert client.post(f"/public/notices/{notice.id}/objection", data={"text": "三"}).status_code == 303
 
 
+def test_a_new_attempt_deletes_every_client_s_attempts_older_than_the_window(app, make_project, make_notice):
+    app.config.update(OBJECTION_LIMIT=5, OBJECTION_WINDOW_MINUTES=30)
+    notice = make_notice(make_project(status="approved"))
+    for address in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):
+        assert app.test_client().post(f"/public/notices/{notice.id}/objection", data={"text": address},
+                                      environ_base={"REMOTE_ADDR": address}).status_code == 303
+    old, just_old, recent = db.session.execute(select(ObjectionAttempt).order_by(ObjectionAttempt.id)).scalars()
+    old.attempted_at -= timedelta(days=3)
+    just_old.attempted_at -= timedelta(minutes=31)
+    recent.attempted_at -= timedelta(minutes=29)
+    db.session.commit()
+    kept = recent.id
+    assert app.test_client().post(f"/public/notices/{notice.id}/objection", data={"text": "新的"},
+                                  environ_base={"REMOTE_ADDR": "192.0.2.9"}).status_code == 303
+    ids = db.session.execute(select(ObjectionAttempt.id).order_by(ObjectionAttempt.id)).scalars().all()
+    assert ids[0] == kept and len(ids) == 2
+    assert objection_count() == 4
+
+
+def test_deleting_old_attempts_uses_the_index(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the plan is checked on SQLite")
+    from fundtracker.public.notices import stale_attempts
+
+    sql = str(stale_attempts().compile(db.engine, compile_kwargs={"literal_binds": True}))
+    plan = " ".join(str(row) for row in db.session.execute(db.text("EXPLAIN QUERY PLAN " + sql)))
+    assert "ix_public_objection_attempts_attempted_at" in plan, plan
+
+
 def test_the_objection_form_is_csrf_protected_without_a_session_cookie_elsewhere(app, make_project, make_notice):
     app.config["WTF_CSRF_ENABLED"] = True
     notice = make_notice(make_project(status="approved"))
