@@ -185,6 +185,32 @@ def test_the_rate_limit_per_client_address(app, make_project, make_notice):
     assert not any("127.0.0.1" in key or "192.0.2.7" in key for key in stored)
 
 
+@pytest.mark.parametrize("proxies, second_status", [(1, 303), (0, 422)])
+def test_behind_a_trusted_proxy_the_limit_counts_each_forwarded_address(make_app, app, make_project, make_notice,
+                                                                        proxies, second_status):
+    """Every request comes from the proxy (REMOTE_ADDR); with TRUSTED_PROXY_COUNT 1 the visitor is the
+    address the proxy forwarded, with 0 the header is ignored (anyone may send it)."""
+    notice_id = make_notice(make_project(status="approved")).id
+    db.session.close()  # the other app writes to the same database
+    behind = make_app(TRUSTED_PROXY_COUNT=proxies, OBJECTION_LIMIT=1)
+    client = behind.test_client()
+    statuses = [client.post(f"/public/notices/{notice_id}/objection", data={"text": f"异议{visitor}"},
+                            environ_base={"REMOTE_ADDR": "10.0.0.1"},
+                            headers={"X-Forwarded-For": f"198.51.100.{visitor}"}).status_code
+                for visitor in (1, 2)]
+    assert statuses == [303, second_status]
+
+
+def test_the_trusted_proxy_count_is_read_from_the_environment(make_app, monkeypatch):
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    monkeypatch.setenv("TRUSTED_PROXY_COUNT", "2")
+    wrapped = make_app().wsgi_app
+    assert isinstance(wrapped, ProxyFix) and wrapped.x_for == 2
+    monkeypatch.delenv("TRUSTED_PROXY_COUNT")
+    assert not isinstance(make_app().wsgi_app, ProxyFix)
+
+
 def test_old_attempts_leave_the_window(app, make_project, make_notice):
     app.config.update(OBJECTION_LIMIT=1, OBJECTION_WINDOW_MINUTES=30)
     notice = make_notice(make_project(status="approved"))
