@@ -17,6 +17,7 @@ from ..errors import csrf_error
 from ..extensions import db
 from ..geo.models import Village
 from ..htmx import redirect_after_post, render_page_or_fragment
+from ..pools.services import paid_to_projects_fen
 from ..projects.loaders import get_project_or_404
 from ..projects.models import PROJECT_STATUS_LABELS, DECISION_LABELS, ProjectAttachment
 from ..projects.tabs import ProjectTab
@@ -29,7 +30,6 @@ from .caching import no_store, private_form, public_access, public_page
 from .forms import AnswerForm, NoticeForm, ObjectionForm
 from .models import NOTICE_KIND_LABELS, Notice, NoticeObjection
 from .qr import public_url, qr_svg
-from .sections import paid_by_project
 from .settings import setting
 
 bp = Blueprint("public", __name__)
@@ -85,7 +85,7 @@ def index():
     query = _search()
     page = paginate(disclosure.search_projects(query))
     return render_template("public/index.html", page=page, query=query,
-                           paid=paid_by_project(project.id for project in page.items),
+                           paid=paid_to_projects_fen(project.id for project in page.items),
                            status_labels=PROJECT_STATUS_LABELS)
 
 
@@ -99,7 +99,7 @@ def villages():
 def _village_context(village: Village) -> dict:
     projects = disclosure.village_projects(village)
     village_notices = disclosure.village_notices(village)
-    return {"village": village, "projects": projects, "paid": paid_by_project(p.id for p in projects),
+    return {"village": village, "projects": projects, "paid": paid_to_projects_fen(p.id for p in projects),
             "notices": village_notices, "objections": disclosure.objection_counts(n.id for n in village_notices),
             "sections": disclosure.sections(Hook.PUBLIC_VILLAGE_SECTION, village),
             "status_labels": PROJECT_STATUS_LABELS, "today": local_today(),
