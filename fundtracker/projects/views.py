@@ -242,15 +242,10 @@ def attachments(project_id):
     if project.status not in services.APPLICATION_FILE_STATUSES and request.method == "GET":
         form = None  # decided: the application's files are complete
     response = _project_page(project, "projects/_tab_attachments.html", files=files, form=form,
-                             may_publish=may_publish_attachments(project),
+                             may_publish=services.may_publish_attachments(project, current_user),
                              may_remove=services.may_remove_attachments(project, current_user))
     response.status_code = form_status(form) if form is not None and request.method == "POST" else 200
     return response
-
-
-def may_publish_attachments(project) -> bool:
-    """The project's own village collective and the county's approver decide which files are public."""
-    return acts_as_village(current_user, project) or current_user.has_role(Role.APPROVER)
 
 
 @bp.route("/<int:project_id>/attachments/<int:attachment_id>/public", methods=["POST"])
@@ -258,10 +253,10 @@ def may_publish_attachments(project) -> bool:
 def attachment_public(project_id, attachment_id):
     project = get_project_or_404(project_id)
     attachment = get_attachment_or_404(project, attachment_id)
-    if not may_publish_attachments(project):
+    if not services.may_publish_attachments(project, current_user):
         abort(403)
     public = request.form.get("public") == "1"
-    return press_button(lambda: services.set_attachment_public(attachment, public, actor=current_user),
+    return press_button(lambda: services.set_attachment_public(project, attachment, public, actor=current_user),
                         url_for("projects.attachments", project_id=project.id),
                         _("The file is shown on the public page.") if public else _("The file is no longer public."))
 
