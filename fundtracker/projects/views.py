@@ -330,7 +330,7 @@ def take_action(project_id, action):
     if outcome.response is not None:
         return outcome.response
     if outcome.done:
-        flash(_done_message(project, action), "success")
+        flash(_done_message(project, action, transition), "success")
         return redirect_after_post(timeline_url)
     return render_template("projects/action.html", project=project, action=action, transition=transition,
                            form=form), form_status(form)
@@ -346,14 +346,17 @@ DONE_MESSAGES = {
 }
 
 
-def _done_message(project, action) -> str:
-    """What a person is told after an action, in the office's words (with the amount or reference it set)."""
+def _done_message(project, action, transition) -> str:
+    """What a person is told after an action, in the office's words (with the amount or reference it set);
+    an action without words of its own (a new transition) is named by its label."""
     if action == workflow.Action.APPROVE:
         return _("Project approved: %(amount)s committed from %(pool)s.",
                  amount=format_fen(project.approved_amount_fen), pool=project.pool.name if project.pool else "—")
     if action == workflow.Action.FILE_WITH_CITY:
         return _("City filing recorded under %(reference)s.", reference=project.city_filing_reference)
-    return str(DONE_MESSAGES[action])
+    if action in DONE_MESSAGES:
+        return str(DONE_MESSAGES[action])
+    return _("Recorded: %(step)s.", step=transition.label)
 
 
 def _already_taken(project, action) -> bool:
