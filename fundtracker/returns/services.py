@@ -322,8 +322,3 @@ def draft_plan(project: Project, record: ReturnRecord, data: PlanInput, *, actor
 def plans_for(project_id: int) -> list[DistributionPlan]:
     return db.session.execute(select(DistributionPlan).where(DistributionPlan.project_id == project_id)
                               .order_by(DistributionPlan.id.desc())).scalars().all()
-
-
-def count_plans(project_ids_select, status) -> int:
-    return db.session.execute(select(func.count(DistributionPlan.id)).where(
-        DistributionPlan.status == status, DistributionPlan.project_id.in_(project_ids_select))).scalar_one()
