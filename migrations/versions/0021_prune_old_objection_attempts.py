@@ -7,7 +7,6 @@ Create Date: 2026-11-24 03:41:11.782541
 
 """
 from alembic import op
-import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
