@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -43,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     load_config(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _trust_proxies(app)
 
     _register_core_tables()
     db.init_app(app)
@@ -67,6 +69,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    proxies = app.config["TRUSTED_PROXY_COUNT"]
+    if proxies < 0:
+        raise ValueError("TRUSTED_PROXY_COUNT is the number of proxies in front of the app: 0 or more")
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)
 
 
 def _register_core_tables() -> None:

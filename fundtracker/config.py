@@ -74,6 +74,10 @@ def load_config(app, test_config: dict | None) -> None:
         ASSET_REGISTRATION_DAYS=90,
         ATTACHMENT_MAX_BYTES=int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
         UPLOAD_FOLDER=os.environ.get("UPLOAD_FOLDER", str(Path(app.instance_path) / "uploads")),
+        # Reverse proxies in front of the app that append the client's address to X-Forwarded-For: with
+        # 0 the header is ignored (anyone could send it); behind N proxies the address N hops back is the
+        # client's (the objection limit counts it, the audit trail records it).
+        TRUSTED_PROXY_COUNT=int(os.environ.get("TRUSTED_PROXY_COUNT", "0")),
     )
     if test_config:
         app.config.from_mapping(test_config)

@@ -118,13 +118,15 @@ def configure_logging(app) -> None:
         return response
 
 
+def csrf_error(error: CSRFError):
+    return render_error(400, _l("The form has expired or was not sent from this site. Reload the page and try again."))
+
+
 def register_error_handlers(app) -> None:
     for status in (400, 403, 404, 413):
         app.register_error_handler(status, lambda e, status=status: render_error(status))
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        return render_error(400, _l("The form has expired or was not sent from this site. Reload the page and try again."))
+    app.register_error_handler(CSRFError, csrf_error)
 
     @app.errorhandler(DomainError)
     def domain_error(error):

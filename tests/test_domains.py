@@ -174,3 +174,17 @@ def test_a_refused_effect_leaves_the_object_as_it_was(app, make_project, make_us
                          TransitionInput(approved_amount_fen=WAN, pool_id=pool.id))
     assert project.status == "vetting"
     assert db.session.execute(select(Project.status)).scalar_one() == "vetting"
+
+
+def test_every_transition_guard_and_effect_is_connected_under_the_name_of_a_machine(app):
+    """A guard or effect connected under a name no machine has is never called, silently: the domains
+    connect under the machines' name constants, and this catches a name that drifted."""
+    from fundtracker.signals import EXTENSION_KEY
+    from fundtracker.statemachine import StateMachine
+
+    machines = {value.name for module in list(sys.modules.values()) if module.__name__.startswith("fundtracker.")
+                for value in vars(module).values() if isinstance(value, StateMachine)}
+    assert {"project", "disbursement", "warning", "acceptance", "disposal"} <= machines
+    keys = {key for (hook, key), connected in app.extensions[EXTENSION_KEY].items()
+            if hook in (Hook.TRANSITION_GUARD, Hook.TRANSITION_EFFECT) and connected}
+    assert keys and keys <= machines, keys - machines

@@ -13,6 +13,7 @@ def init_app(app) -> None:
     from . import models  # noqa: F401  (its tables)
     from ..monitoring.stored import recompute_after_transition
     from .board import unregistered_asset_causes
+    from .checks import MACHINE_NAME as ACCEPTANCE_MACHINE
     from .demo import seed_acceptance
     from .exits import recoveries_within_payments
     from .public import public_project_section
@@ -29,6 +30,6 @@ def init_app(app) -> None:
     connect(app, Hook.NAVIGATION, NavEntry(_l("Asset register"), "acceptance.register", COUNTY_ROLES, position=38))
     connect(app, Hook.LEDGER_CHECK, recoveries_within_payments)
     connect(app, Hook.MONITORING_CAUSES, unregistered_asset_causes)
-    connect(app, Hook.TRANSITION_EFFECT, recompute_after_transition, key="acceptance")  # its stored colour
+    connect(app, Hook.TRANSITION_EFFECT, recompute_after_transition, key=ACCEPTANCE_MACHINE)  # its stored colour
     connect(app, Hook.PUBLIC_PROJECT_SECTION, public_project_section)
     connect(app, Hook.SEED_STEP, seed_acceptance)

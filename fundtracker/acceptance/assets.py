@@ -194,8 +194,12 @@ def propose_disposal(project: Project, asset: ProjectAsset, data: DisposalInput,
     return disposal
 
 
+def _proposed_by(disposal: AssetDisposal, user) -> bool:
+    return disposal.proposed_by_id == user.id
+
+
 def _not_the_proposer(disposal: AssetDisposal, action, actor, data) -> None:
-    if disposal.proposed_by_id == actor.id:
+    if _proposed_by(disposal, actor):
         raise DomainError(_l("You proposed this disposal: another county approver decides it."))
 
 
@@ -222,6 +226,13 @@ DISPOSAL_MACHINE = StateMachine(
     acting_roles=lambda disposal, user: acting_roles(user, disposal.project.village),
     describe=lambda disposal: f"{disposal.asset.name} #{disposal.id}",
 )
+
+
+def available_disposal_actions(disposal: AssetDisposal, user) -> list:
+    """The buttons: the machine's, none for the disposal's proposer (the four-eyes guard would refuse them)."""
+    if _proposed_by(disposal, user):
+        return []
+    return DISPOSAL_MACHINE.available(disposal, user)
 
 
 def decide_disposal(disposal: AssetDisposal, action: str, *, actor, comment: str = ""):

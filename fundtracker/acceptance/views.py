@@ -92,7 +92,7 @@ def project_tab(project_id):
         and Role.VILLAGE in roles,
         may_register=asset_services.may_register_assets(project, current_user),
         may_dispose=asset_services.may_propose_disposal(project, current_user),
-        may_decide_disposals=Role.APPROVER in roles,
+        disposal_actions={d.id: asset_services.available_disposal_actions(d, current_user) for d in disposals},
         may_exit=exits.may_exit(project, current_user), may_close=exits.may_close(project, current_user),
         may_write_off=project_exit is not None and project_exit.status == ExitStatus.OPEN and Role.APPROVER in roles,
         may_recover=exits.may_record_recovery(project, current_user) and (

@@ -38,14 +38,11 @@ COLOURS = {Colour.RED: "#d92d20", Colour.YELLOW: "#f79009", Colour.GREEN: "#12b7
 
 @dataclass(frozen=True)
 class DashboardFilter:
-    """What the county narrows the dashboard to. Sections connected to Hook.DASHBOARD_SECTION get it and may
-    read it as attributes or as a mapping (filters.year or filters["year"])."""
+    """What the county narrows the dashboard to. Sections connected to Hook.DASHBOARD_SECTION get it and read
+    its attributes (filters.year)."""
     year: int | None = None
     township_id: int | None = None
     pool_id: int | None = None
-
-    def __getitem__(self, name: str):
-        return getattr(self, name)
 
     def query_args(self) -> dict:
         names = {"year": "year", "township_id": "township", "pool_id": "pool"}

@@ -22,9 +22,6 @@ class EvaluationStatus(LabelledEnum):
 
 
 EVALUATION_STATUS_LABELS = EvaluationStatus.labels()
-# A version whose snapshot, score and grade are published (a re-opened one stays published until the
-# next version is).
-PUBLISHED_STATUSES = (EvaluationStatus.PUBLISHED, EvaluationStatus.REOPENED)
 
 
 class ProjectEvaluation(db.Model):

@@ -24,8 +24,8 @@ def public_project_section(project) -> Section | None:
 
 
 def _filter(filters, name):
-    """A filter from a dict or an object; None when absent or not a whole number."""
-    value = filters.get(name) if isinstance(filters, dict) else getattr(filters, name, None)
+    """A filter's attribute; None when absent or not a whole number."""
+    value = getattr(filters, name, None)
     try:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
@@ -33,8 +33,8 @@ def _filter(filters, name):
 
 
 def dashboard_section(filters) -> Section:
-    """The top five and bottom five projects by the year's published score. filters: a dict or an object
-    with year (default: this year), township_id and pool_id (each optional, whole numbers or None)."""
+    """The top five and bottom five projects by the year's published score. filters: the dashboard's, with
+    year (default: this year), township_id and pool_id (each optional, whole numbers or None)."""
     year = _filter(filters, "year") or local_today().year
     ranked = published_scores(year, township_id=_filter(filters, "township_id"), pool_id=_filter(filters, "pool_id"))
     top, bottom = top_and_bottom(ranked)

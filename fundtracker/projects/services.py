@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..audit.services import record_audit
+from ..auth.roles import Role
 from ..errors import DomainError
 from ..extensions import db
 from ..uploads import store_upload
@@ -55,8 +56,17 @@ def project_titles(project_ids) -> dict[int, str]:
     return dict(db.session.execute(select(Project.id, Project.title).where(Project.id.in_(list(project_ids)))).all())
 
 
-def set_attachment_public(attachment: ProjectAttachment, public: bool, *, actor) -> ProjectAttachment:
+def may_publish_attachments(project: Project, user) -> bool:
+    """The project's own village collective and the county's approver decide which files are public."""
+    return acts_as_village(user, project) or user.has_role(Role.APPROVER)
+
+
+def set_attachment_public(project: Project, attachment: ProjectAttachment, public: bool, *, actor) -> ProjectAttachment:
     """Show a file on the project's public page (a plan, a photo) or take it off again."""
+    if not may_publish_attachments(project, actor):
+        raise DomainError(_l("Only the project's village and the county's approver decide which files are public."))
+    if attachment.project_id != project.id:
+        raise DomainError(_l("That file belongs to another project."))
     before = attachment.public
     attachment.public = bool(public)
     db.session.flush()

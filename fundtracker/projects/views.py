@@ -251,15 +251,10 @@ def attachments(project_id):
     if project.status not in services.APPLICATION_FILE_STATUSES and request.method == "GET":
         form = None  # decided: the application's files are complete
     response = _project_page(project, "projects/_tab_attachments.html", files=files, form=form,
-                             may_publish=may_publish_attachments(project),
+                             may_publish=services.may_publish_attachments(project, current_user),
                              may_remove=services.may_remove_attachments(project, current_user))
     response.status_code = form_status(form) if form is not None and request.method == "POST" else 200
     return response
-
-
-def may_publish_attachments(project) -> bool:
-    """The project's own village collective and the county's approver decide which files are public."""
-    return acts_as_village(current_user, project) or current_user.has_role(Role.APPROVER)
 
 
 @bp.route("/<int:project_id>/attachments/<int:attachment_id>/public", methods=["POST"])
@@ -267,10 +262,10 @@ def may_publish_attachments(project) -> bool:
 def attachment_public(project_id, attachment_id):
     project = get_project_or_404(project_id)
     attachment = get_attachment_or_404(project, attachment_id)
-    if not may_publish_attachments(project):
+    if not services.may_publish_attachments(project, current_user):
         abort(403)
     public = request.form.get("public") == "1"
-    return press_button(lambda: services.set_attachment_public(attachment, public, actor=current_user),
+    return press_button(lambda: services.set_attachment_public(project, attachment, public, actor=current_user),
                         url_for("projects.attachments", project_id=project.id),
                         _("The file is shown on the public page.") if public else _("The file is no longer public."))
 
@@ -344,7 +339,7 @@ def take_action(project_id, action):
     if outcome.response is not None:
         return outcome.response
     if outcome.done:
-        flash(_done_message(project, action), "success")
+        flash(_done_message(project, action, transition), "success")
         return redirect_after_post(timeline_url)
     return render_template("projects/action.html", project=project, action=action, transition=transition,
                            form=form), form_status(form)
@@ -360,14 +355,17 @@ DONE_MESSAGES = {
 }
 
 
-def _done_message(project, action) -> str:
-    """What a person is told after an action, in the office's words (with the amount or reference it set)."""
+def _done_message(project, action, transition) -> str:
+    """What a person is told after an action, in the office's words (with the amount or reference it set);
+    an action without words of its own (a new transition) is named by its label."""
     if action == workflow.Action.APPROVE:
         return _("Project approved: %(amount)s committed from %(pool)s.",
                  amount=format_fen(project.approved_amount_fen), pool=project.pool.name if project.pool else "—")
     if action == workflow.Action.FILE_WITH_CITY:
         return _("City filing recorded under %(reference)s.", reference=project.city_filing_reference)
-    return str(DONE_MESSAGES[action])
+    if action in DONE_MESSAGES:
+        return str(DONE_MESSAGES[action])
+    return _("Recorded: %(step)s.", step=transition.label)
 
 
 def _already_taken(project, action) -> bool:

@@ -27,12 +27,16 @@ def public_page(view):
     return public_access(wrapped)
 
 
+def no_store(response):
+    """The objection form's page sets the CSRF session cookie, so no cache may keep or share it."""
+    response = make_response(response)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def private_form(view):
-    """The objection form's page: it sets the CSRF session cookie, so no cache may keep or share it."""
     @wraps(view)
     def wrapped(*args, **kwargs):
-        response = make_response(view(*args, **kwargs))
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
+        return no_store(view(*args, **kwargs))
 
     return public_access(wrapped)

@@ -185,6 +185,15 @@ def objection_counts(notice_ids) -> dict[int, tuple[int, int]]:
     return {notice_id: (total, answered) for notice_id, total, answered in rows}
 
 
+def answered_objections(notice: Notice) -> list[NoticeObjection]:
+    """The objections a public page shows: those the county has answered, each with its answer. Until
+    the answer an objection's text stays internal (people write names and accusations in it); the page
+    shows only how many wait (objection_counts)."""
+    return db.session.execute(select(NoticeObjection).where(
+        NoticeObjection.notice_id == notice.id, NoticeObjection.answer.is_not(None))
+        .order_by(NoticeObjection.id)).scalars().all()
+
+
 def village_projects(village: Village) -> list[Project]:
     return db.session.execute(public_projects().where(Project.village_id == village.id)
                               .order_by(Project.id)).scalars().all()

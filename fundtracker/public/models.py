@@ -90,7 +90,11 @@ class ObjectionAttempt(db.Model):
     rate limit counts these rows, so it holds across app servers and processes."""
 
     __tablename__ = "public_objection_attempts"
-    __table_args__ = (Index("ix_public_objection_attempts_client_at", "client_key", "attempted_at"),)
+    __table_args__ = (
+        Index("ix_public_objection_attempts_client_at", "client_key", "attempted_at"),
+        # Attempts older than the window are deleted as new ones come (notices.file_objection).
+        Index("ix_public_objection_attempts_attempted_at", "attempted_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_key: Mapped[str] = mapped_column(String(64))

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 
 from ..audit.services import record_audit
 from ..auth.access import acting_roles
@@ -145,10 +145,25 @@ def _serialise_client(key: str) -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": int(key[:15], 16)})
 
 
+def _window_start():
+    return utcnow() - timedelta(minutes=setting("OBJECTION_WINDOW_MINUTES"))
+
+
 def _attempts_in_window(key: str) -> int:
-    since = utcnow() - timedelta(minutes=setting("OBJECTION_WINDOW_MINUTES"))
     return db.session.execute(select(func.count(ObjectionAttempt.id)).where(
-        ObjectionAttempt.client_key == key, ObjectionAttempt.attempted_at >= since)).scalar_one()
+        ObjectionAttempt.client_key == key, ObjectionAttempt.attempted_at >= _window_start())).scalar_one()
+
+
+def stale_attempts():
+    """Every client's attempts that have left the window: they no longer count, and the table would
+    otherwise only grow. The delete walks the index on attempted_at."""
+    return delete(ObjectionAttempt).where(ObjectionAttempt.attempted_at < _window_start())
+
+
+def _record_attempt(key: str) -> None:
+    db.session.execute(stale_attempts())
+    db.session.add(ObjectionAttempt(client_key=key))
+    db.session.flush()
 
 
 def file_objection(notice: Notice, *, text_: str, contact: str, address: str | None) -> NoticeObjection:
@@ -168,8 +183,7 @@ def file_objection(notice: Notice, *, text_: str, contact: str, address: str | N
         raise DomainError(_l("Too many objections from your connection: at most %(count)d in %(minutes)d minutes. "
                              "Please try again later or call the office.", count=setting("OBJECTION_LIMIT"),
                              minutes=setting("OBJECTION_WINDOW_MINUTES")))
-    db.session.add(ObjectionAttempt(client_key=key))
-    db.session.flush()
+    _record_attempt(key)
     if not notice.is_open_on(today()):
         raise RefusedAndRecorded(_l("This notice runs from %(start)s to %(end)s; objections are filed during it.",
                                     start=notice.starts_on.isoformat(), end=notice.ends_on.isoformat()))

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..disbursements.models import Disbursement, PaymentStatus, Tranche
 from ..extensions import db
 from ..pools.models import LedgerEntry
+from ..pools.services import paid_to_project_fen
 from ..projects.models import Project
 from ..returns.models import DistributionPlan, PlanStatus
 from ..returns.services import in_force_records
@@ -40,20 +41,13 @@ def payments_made(project_id: int) -> list[PaymentRow]:
     return [PaymentRow(paid_on or value_date, tranche, amount) for paid_on, value_date, tranche, amount in rows]
 
 
-def paid_by_project(project_ids) -> dict[int, int]:
-    """project id -> paid in fen, one query (for lists)."""
-    return dict(db.session.execute(
-        select(Disbursement.project_id, func.sum(Disbursement.amount_fen))
-        .where(Disbursement.project_id.in_(list(project_ids)), Disbursement.status.in_(PAID_STATUSES))
-        .group_by(Disbursement.project_id)).all())
-
-
 def payments_section(project: Project) -> Section | None:
+    """The payments and the total paid: the total is the ledger's (paid_to_project_fen), the one figure
+    the pools, the dashboard and the project pages show, so the public page cannot tell another."""
     if project.approved_amount_fen is None:
         return None
-    rows = payments_made(project.id)
     return Section(_l("Payments made"), "public/_payments.html",
-                   {"payments": rows, "paid_fen": sum(row.amount_fen for row in rows),
+                   {"payments": payments_made(project.id), "paid_fen": paid_to_project_fen(project.id),
                     "approved_fen": project.approved_amount_fen}, position=20)
 
 

@@ -6,15 +6,18 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from sqlalchemy import select
 
 from ..auth.access import roles_required
 from ..auth.roles import Role
 from ..clock import local_today
+from ..errors import csrf_error
 from ..extensions import db
 from ..geo.models import Village
 from ..htmx import redirect_after_post, render_page_or_fragment
+from ..pools.services import paid_to_projects_fen
 from ..projects.loaders import get_project_or_404
 from ..projects.models import PROJECT_STATUS_LABELS, DECISION_LABELS, ProjectAttachment
 from ..projects.tabs import ProjectTab
@@ -23,11 +26,10 @@ from ..signals import Hook
 from ..uploads import send_stored_file
 from ..views_common import form_status, paginate, submit_form
 from . import disclosure, notices
-from .caching import private_form, public_access, public_page
+from .caching import no_store, private_form, public_access, public_page
 from .forms import AnswerForm, NoticeForm, ObjectionForm
 from .models import NOTICE_KIND_LABELS, Notice, NoticeObjection
 from .qr import public_url, qr_svg
-from .sections import paid_by_project
 from .settings import setting
 
 bp = Blueprint("public", __name__)
@@ -63,9 +65,16 @@ def _public_project_or_404(project_id: int):
     return project
 
 
-def _public_notice_or_404(notice_id: int) -> Notice:
+def _public_notice(notice_id: int) -> Notice | None:
     notice = db.session.get(Notice, notice_id)
     if notice is None or (notice.project_id is not None and disclosure.public_project(notice.project_id) is None):
+        return None
+    return notice
+
+
+def _public_notice_or_404(notice_id: int) -> Notice:
+    notice = _public_notice(notice_id)
+    if notice is None:
         abort(404)
     return notice
 
@@ -76,7 +85,7 @@ def index():
     query = _search()
     page = paginate(disclosure.search_projects(query))
     return render_template("public/index.html", page=page, query=query,
-                           paid=paid_by_project(project.id for project in page.items),
+                           paid=paid_to_projects_fen(project.id for project in page.items),
                            status_labels=PROJECT_STATUS_LABELS)
 
 
@@ -90,7 +99,7 @@ def villages():
 def _village_context(village: Village) -> dict:
     projects = disclosure.village_projects(village)
     village_notices = disclosure.village_notices(village)
-    return {"village": village, "projects": projects, "paid": paid_by_project(p.id for p in projects),
+    return {"village": village, "projects": projects, "paid": paid_to_projects_fen(p.id for p in projects),
             "notices": village_notices, "objections": disclosure.objection_counts(n.id for n in village_notices),
             "sections": disclosure.sections(Hook.PUBLIC_VILLAGE_SECTION, village),
             "status_labels": PROJECT_STATUS_LABELS, "today": local_today(),
@@ -147,16 +156,13 @@ def attachment(project_id, attachment_id):
     return send_stored_file(file.stored_name, file.content_type, file.original_name)
 
 
-def _objections_of(notice: Notice) -> list[NoticeObjection]:
-    return db.session.execute(select(NoticeObjection).where(NoticeObjection.notice_id == notice.id)
-                              .order_by(NoticeObjection.id)).scalars().all()
-
-
 @bp.route("/public/notices/<int:notice_id>")
 @public_page
 def notice(notice_id):
     notice = _public_notice_or_404(notice_id)
-    return render_template("public/notice.html", notice=notice, objections=_objections_of(notice),
+    total, answered = disclosure.objection_counts([notice.id]).get(notice.id, (0, 0))
+    return render_template("public/notice.html", notice=notice, answered=disclosure.answered_objections(notice),
+                           awaiting=total - answered,
                            today=local_today(), office_contact=setting("PUBLIC_OFFICE_CONTACT"),
                            just_filed=request.args.get("filed") == "1")
 
@@ -171,8 +177,26 @@ def objection(notice_id):
         notice, text_=form.text.data, contact=form.contact.data, address=request.remote_addr))
     if outcome.done:
         return redirect_after_post(url_for("public.notice", notice_id=notice.id, filed=1))
+    return _objection_page(notice, form, form_status(form))
+
+
+def _objection_page(notice: Notice, form: ObjectionForm, status: int):
     return render_template("public/objection_form.html", notice=notice, form=form,
-                           is_open=notice.is_open_on(local_today())), form_status(form)
+                           is_open=notice.is_open_on(local_today())), status
+
+
+@bp.errorhandler(CSRFError)
+def objection_form_expired(error):
+    """An objection sent with an expired or missing token (the session ended while the page was open):
+    the form again, with what the visitor wrote and a new token, rather than an error page that loses
+    the text. The county's forms on this blueprint answer as every other form of the app."""
+    notice = _public_notice(request.view_args["notice_id"]) if request.endpoint == "public.objection" else None
+    if notice is None:
+        return csrf_error(error)
+    form = ObjectionForm()
+    form.form_errors.append(_("Your objection was not sent: the form had expired. Your text is kept below; "
+                              "please send it again."))
+    return no_store(_objection_page(notice, form, 400))
 
 
 @bp.route("/robots.txt")

@@ -323,8 +323,3 @@ def draft_plan(project: Project, record: ReturnRecord, data: PlanInput, *, actor
 def plans_for(project_id: int) -> list[DistributionPlan]:
     return db.session.execute(select(DistributionPlan).where(DistributionPlan.project_id == project_id)
                               .order_by(DistributionPlan.id.desc())).scalars().all()
-
-
-def count_plans(project_ids_select, status) -> int:
-    return db.session.execute(select(func.count(DistributionPlan.id)).where(
-        DistributionPlan.status == status, of_projects(DistributionPlan.project_id, project_ids_select))).scalar_one()

@@ -34,6 +34,26 @@ def test_the_tab_as_a_page_and_as_a_fragment(app, finished_works, people):
     assert "<html" not in fragment and "农户大棚" in fragment
 
 
+def test_the_tab_offers_a_disposal_s_decision_to_another_approver_only(app, finished_works, people, second_approver):
+    """The buttons are the disposal machine's available actions, less the proposer's (four eyes)."""
+    project = accepted(finished_works(), people)
+    asset = assets.register_asset(project, asset_input(), actor=people["approver"])
+    disposal = assets.propose_disposal(project, asset, assets.DisposalInput("scrap", "损毁", date(2026, 11, 1), "纪要"),
+                                       actor=people["approver"])
+    db.session.commit()
+    decide = f"/projects/{project.id}/disposals/{disposal.id}/"
+
+    def links(user):
+        page = client_for(app, user).get(f"/projects/{project.id}/acceptance").get_data(as_text=True)
+        return sorted(action for action in ("approve", "reject") if decide + action in page)
+
+    assert links(second_approver) == ["approve", "reject"]
+    assert links(people["approver"]) == [] and links(people["collective"]) == []
+    assets.decide_disposal(disposal, "reject", actor=second_approver, comment="不同意")
+    db.session.commit()
+    assert links(second_approver) == []
+
+
 def test_the_township_records_its_check_through_the_form(app, finished_works, people):
     project = finished_works()
     client = client_for(app, people["town"])

@@ -88,7 +88,7 @@ def test_a_section_connected_to_the_hook_is_rendered_with_the_filters(app, count
     seen = []
 
     def best_and_worst(filters):
-        seen.append((filters.year, filters["township_id"], filters.pool_id))
+        seen.append((filters.year, filters.township_id, filters.pool_id))
         return Section("Top and bottom projects", "test/_scores.html", {"best": "高市村牧场", "year": filters.year})
 
     app.jinja_env.loader = ChoiceLoader([DictLoader({"test/_scores.html": "<p>{{ best }} · {{ year }}</p>"}),
@@ -131,9 +131,9 @@ def test_the_page_speaks_chinese(app, county_client):
     assert "资金运行总览" in page and "按月拨付情况" in page
 
 
-def test_filters_pass_through_as_attributes_or_keys():
+def test_filters_pass_through_as_attributes():
     filters = DashboardFilter(year=2026, township_id=3)
-    assert filters["year"] == filters.year == 2026 and filters["pool_id"] is None
+    assert filters.year == 2026 and filters.pool_id is None
     assert filters.query_args() == {"year": 2026, "township": 3}
 
 

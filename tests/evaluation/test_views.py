@@ -153,8 +153,8 @@ def test_the_public_section_shows_the_latest_published_result_without_names(app,
     assert "80.00" in html and "Fairly good" in html and approver.display_name not in html
 
 
-@pytest.mark.parametrize("filters", [{"year": YEAR}, SimpleNamespace(year=str(YEAR), township_id=None, pool_id=None),
-                                     {"year": YEAR, "township_id": "", "pool_id": None}])
+@pytest.mark.parametrize("filters", [SimpleNamespace(year=YEAR), SimpleNamespace(year=str(YEAR), township_id=None, pool_id=None),
+                                     SimpleNamespace(year=YEAR, township_id="", pool_id=None)])
 def test_the_dashboard_section_lists_the_top_and_bottom_five_from_the_rankings(app, make_project, approver, filters):
     _published_projects(make_project, approver, 12)
     section = dashboard_section(filters)
@@ -166,7 +166,7 @@ def test_the_dashboard_section_lists_the_top_and_bottom_five_from_the_rankings(a
 
 
 def test_the_dashboard_section_of_an_empty_year(app):
-    section = dashboard_section({})
+    section = dashboard_section(SimpleNamespace())
     assert section.context["top"] == [] and section.context["bottom"] == []
 
 

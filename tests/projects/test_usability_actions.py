@@ -40,6 +40,19 @@ def test_each_step_says_it_was_done(app, make_project, make_user, make_funded_po
     assert "Approved → Approved" not in timeline
 
 
+def test_an_action_without_its_own_message_is_told_by_its_label(app, make_project, make_user, village_user,
+                                                               monkeypatch):
+    from fundtracker.projects import views
+    from fundtracker.projects.workflow import Action
+
+    monkeypatch.delitem(views.DONE_MESSAGES, Action.TOWN_PASS)
+    project = make_project(status="submitted")
+    town = make_user(Role.TOWN, township=village_user.village.township)
+    assert "Recorded: Pass to the county." in act(signed_in(app, town), project, "town_pass")
+    db.session.refresh(project)
+    assert project.status == "town_passed"
+
+
 @pytest.mark.parametrize("method", ["GET", "POST"])
 @pytest.mark.parametrize("action", ["approve", "reject", "file_with_city", "start_vetting"])
 def test_a_village_user_on_a_county_action_gets_403_not_a_status_error(app, make_project, village_user, method,

@@ -1,7 +1,7 @@
 """Notices and objections: who publishes a notice and for how long, objections from anyone (empty, too
 long, outside the period, over the limit: a clear message and nothing filed), CSRF on the one public
-POST, the contact kept private, the county's answer shown publicly, the notices the chain publishes
-by itself."""
+POST, the contact kept private, an objection's text public only with the county's answer (before it
+only how many wait), the notices the chain publishes by itself."""
 import re
 from datetime import date, timedelta
 
@@ -13,7 +13,7 @@ from fundtracker.clock import local_today
 from fundtracker.extensions import db
 from fundtracker.projects.workflow import Action, TransitionInput, apply_transition
 from fundtracker.errors import DomainError
-from fundtracker.public.models import Notice, NoticeKind, NoticeObjection, ObjectionAttempt
+from fundtracker.public.models import OBJECTION_MAX_LENGTH, Notice, NoticeKind, NoticeObjection, ObjectionAttempt
 from fundtracker.public.notices import NoticeInput, create_notice
 
 from ..conftest import login
@@ -118,7 +118,7 @@ def test_anyone_files_an_objection_and_the_contact_stays_private(app, make_proje
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/public/notices/{notice.id}?filed=1")
     assert 'id="objection-received"' in body(client.get(response.headers["Location"]))
     page = body(app.test_client().get(f"/public/notices/{notice.id}"))
-    assert "补助标准为何高于邻村？" in page and "13800138000" not in page
+    assert "补助标准为何高于邻村？" not in page and "13800138000" not in page
     staff = app.test_client()
     login(staff, approver)
     assert "13800138000" in body(staff.get(f"/projects/{project.id}/notices"))
@@ -185,6 +185,32 @@ def test_the_rate_limit_per_client_address(app, make_project, make_notice):
     assert not any("127.0.0.1" in key or "192.0.2.7" in key for key in stored)
 
 
+@pytest.mark.parametrize("proxies, second_status", [(1, 303), (0, 422)])
+def test_behind_a_trusted_proxy_the_limit_counts_each_forwarded_address(make_app, app, make_project, make_notice,
+                                                                        proxies, second_status):
+    """Every request comes from the proxy (REMOTE_ADDR); with TRUSTED_PROXY_COUNT 1 the visitor is the
+    address the proxy forwarded, with 0 the header is ignored (anyone may send it)."""
+    notice_id = make_notice(make_project(status="approved")).id
+    db.session.close()  # the other app writes to the same database
+    behind = make_app(TRUSTED_PROXY_COUNT=proxies, OBJECTION_LIMIT=1)
+    client = behind.test_client()
+    statuses = [client.post(f"/public/notices/{notice_id}/objection", data={"text": f"异议{visitor}"},
+                            environ_base={"REMOTE_ADDR": "10.0.0.1"},
+                            headers={"X-Forwarded-For": f"198.51.100.{visitor}"}).status_code
+                for visitor in (1, 2)]
+    assert statuses == [303, second_status]
+
+
+def test_the_trusted_proxy_count_is_read_from_the_environment(make_app, monkeypatch):
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    monkeypatch.setenv("TRUSTED_PROXY_COUNT", "2")
+    wrapped = make_app().wsgi_app
+    assert isinstance(wrapped, ProxyFix) and wrapped.x_for == 2
+    monkeypatch.delenv("TRUSTED_PROXY_COUNT")
+    assert not isinstance(make_app().wsgi_app, ProxyFix)
+
+
 def test_old_attempts_leave_the_window(app, make_project, make_notice):
     app.config.update(OBJECTION_LIMIT=1, OBJECTION_WINDOW_MINUTES=30)
     notice = make_notice(make_project(status="approved"))
@@ -197,20 +223,88 @@ def test_old_attempts_leave_the_window(app, make_project, make_notice):
     assert client.post(f"/public/notices/{notice.id}/objection", data={"text": "三"}).status_code == 303
 
 
+def test_a_new_attempt_deletes_every_client_s_attempts_older_than_the_window(app, make_project, make_notice):
+    app.config.update(OBJECTION_LIMIT=5, OBJECTION_WINDOW_MINUTES=30)
+    notice = make_notice(make_project(status="approved"))
+    for address in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):
+        assert app.test_client().post(f"/public/notices/{notice.id}/objection", data={"text": address},
+                                      environ_base={"REMOTE_ADDR": address}).status_code == 303
+    old, just_old, recent = db.session.execute(select(ObjectionAttempt).order_by(ObjectionAttempt.id)).scalars()
+    old.attempted_at -= timedelta(days=3)
+    just_old.attempted_at -= timedelta(minutes=31)
+    recent.attempted_at -= timedelta(minutes=29)
+    db.session.commit()
+    kept = recent.id
+    assert app.test_client().post(f"/public/notices/{notice.id}/objection", data={"text": "新的"},
+                                  environ_base={"REMOTE_ADDR": "192.0.2.9"}).status_code == 303
+    ids = db.session.execute(select(ObjectionAttempt.id).order_by(ObjectionAttempt.id)).scalars().all()
+    assert ids[0] == kept and len(ids) == 2
+    assert objection_count() == 4
+
+
+def test_deleting_old_attempts_uses_the_index(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the plan is checked on SQLite")
+    from fundtracker.public.notices import stale_attempts
+
+    sql = str(stale_attempts().compile(db.engine, compile_kwargs={"literal_binds": True}))
+    plan = " ".join(str(row) for row in db.session.execute(db.text("EXPLAIN QUERY PLAN " + sql)))
+    assert "ix_public_objection_attempts_attempted_at" in plan, plan
+
+
 def test_the_objection_form_is_csrf_protected_without_a_session_cookie_elsewhere(app, make_project, make_notice):
     app.config["WTF_CSRF_ENABLED"] = True
     notice = make_notice(make_project(status="approved"))
     client = app.test_client()
     assert "Set-Cookie" not in client.get(f"/public/notices/{notice.id}").headers
     assert client.post(f"/public/notices/{notice.id}/objection", data={"text": "无令牌"}).status_code == 400
-    form = body(client.get(f"/public/notices/{notice.id}/objection"))
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+    token = csrf_token_in(body(client.get(f"/public/notices/{notice.id}/objection")))
     other = app.test_client()
     assert other.post(f"/public/notices/{notice.id}/objection",
                       data={"text": "别人的令牌", "csrf_token": token}).status_code == 400
     response = client.post(f"/public/notices/{notice.id}/objection", data={"text": "有令牌", "csrf_token": token})
     assert response.status_code == 303
     assert db.session.execute(select(NoticeObjection.text)).scalars().all() == ["有令牌"]
+
+
+def csrf_token_in(html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.parametrize("sent_token", [False, True])
+def test_an_expired_objection_form_comes_back_with_the_text_kept(app, make_project, make_notice, sent_token):
+    """The visitor's session ended while the page was open (or the token never came): the form again with
+    the text, a message and a new token that works, never a bare error page."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    notice = make_notice(make_project(status="approved"))
+    data = {"text": "村口路灯的钱去哪了？", "contact": "13900000000"}
+    if sent_token:
+        data["csrf_token"] = csrf_token_in(body(app.test_client().get(f"/public/notices/{notice.id}/objection")))
+    visitor = app.test_client()
+    response = visitor.post(f"/public/notices/{notice.id}/objection", data=data)
+    page = body(response)
+    assert response.status_code == 400 and response.headers["Cache-Control"] == "private, no-store"
+    assert 'id="objection-form"' in page and "Your objection was not sent: the form had expired." in page
+    assert "村口路灯的钱去哪了？" in page and 'value="13900000000"' in page
+    assert objection_count() == 0
+    again = visitor.post(f"/public/notices/{notice.id}/objection", data={**data, "csrf_token": csrf_token_in(page)})
+    assert again.status_code == 303 and objection_count() == 1
+
+
+def test_the_county_s_forms_keep_the_app_s_csrf_answer(app, make_project, approver):
+    app.config["WTF_CSRF_ENABLED"] = True
+    project = make_project(status="approved")
+    client = app.test_client()
+    login(client, approver)
+    response = client.post(f"/projects/{project.id}/notices/new", data=notice_form())
+    assert response.status_code == 400 and "The form has expired or was not sent from this site." in body(response)
+
+
+def test_the_objection_text_s_maximum_length_is_the_model_s(app, make_project, make_notice):
+    notice = make_notice(make_project(status="approved"))
+    page = body(app.test_client().get(f"/public/notices/{notice.id}/objection"))
+    textarea = re.search(r"<textarea[^>]*>", page).group(0)
+    assert re.findall(r'maxlength="(\d+)"', textarea) == [str(OBJECTION_MAX_LENGTH)]
 
 
 # --- the county's answer ---------------------------------------------------------------------------
@@ -220,6 +314,9 @@ def test_the_county_answers_and_the_answer_is_public(app, make_project, make_not
     notice = make_notice(project)
     app.test_client().post(f"/public/notices/{notice.id}/objection", data={"text": "请公开合同。"})
     objection = db.session.execute(select(NoticeObjection)).scalar_one()
+    before = body(app.test_client().get(f"/public/notices/{notice.id}"))
+    assert "请公开合同。" not in before
+    assert "Objections awaiting the county's answer: 1." in before.replace("&#39;", "'")
     finance = app.test_client()
     login(finance, make_user(Role.FINANCE))
     assert finance.post(f"/notices/objections/{objection.id}/answer", data={"answer": "不"}).status_code == 403
@@ -231,6 +328,7 @@ def test_the_county_answers_and_the_answer_is_public(app, make_project, make_not
                        ).status_code == 303
     page = body(app.test_client().get(f"/public/notices/{notice.id}"))
     assert "合同已在村务公开栏张贴。" in page and approver.display_name not in page
+    assert "请公开合同。" in page and 'id="objections-awaiting"' not in page
     again = county.post(f"/notices/objections/{objection.id}/answer", data={"answer": "再答"})
     assert again.status_code == 422 and "already been answered" in body(again)
     assert 'id="no-objections"' in body(county.get("/notices/objections"))

@@ -8,6 +8,7 @@ import re
 import pytest
 from werkzeug.datastructures import FileStorage
 
+from fundtracker.auth.roles import Role
 from fundtracker.extensions import db
 from fundtracker.projects.services import add_attachment
 from fundtracker.public.models import NoticeKind
@@ -261,3 +262,48 @@ def test_sections_of_other_domains_are_shown_sorted_by_position(app, public_worl
     assert page.index("评价") < page.index("验收结果")
     village_page = body(app.test_client().get(f"/public/villages/{public_world['project'].village_id}"))
     assert "<p id='early'>高市村</p>" in village_page
+
+
+def test_the_public_pages_paid_figure_is_the_ledger_s_as_on_the_dashboard(app, make_project, make_funded_pool,
+                                                                         approver, make_user):
+    """Paid to a project, net of a reversal, written to the ledger: the public project page, the county list and
+    the village page show the figure the dashboard's pool table shows (one source: paid_to_projects_fen)."""
+    from datetime import timedelta
+
+    from fundtracker.clock import local_today
+    from fundtracker.dashboard.services import DashboardFilter, dashboard_tables
+    from fundtracker.disbursements.models import Tranche
+    from fundtracker.money import format_fen
+    from fundtracker.pools.models import EntryKind
+    from fundtracker.pools.services import append_entry, commit_to_project, paid_to_projects_fen, reverse_entry
+
+    from ..dashboard.helpers import by_first_column, signed_in_as
+
+    wan = 10_000 * 100
+    finance = make_user(Role.FINANCE)
+    pool = make_funded_pool()
+    project = make_project(status="in_progress", title="台账项目")
+    project.approved_amount_fen, project.pool_id = 100 * wan, pool.id
+    commit_to_project(pool.id, project.id, 100 * wan, actor=approver)
+    tranche = Tranche(project_id=project.id, position=1, description="第1批", amount_fen=100 * wan,
+                      planned_on=local_today(), required_documents=[])
+    db.session.add(tranche)
+    db.session.flush()
+    day = local_today() - timedelta(days=1)
+    for amount in (30, 20):
+        entry = append_entry(pool.id, EntryKind.DISBURSEMENT, amount * wan, actor=finance, value_date=day,
+                             project_id=project.id, tranche_id=tranche.id)
+    reverse_entry(pool.id, entry.id, actor=finance, reason="重复拨付", value_date=day, payment_reversal=True)
+    db.session.commit()
+    paid = paid_to_projects_fen([project.id])[project.id]
+    assert paid == 30 * wan
+    with signed_in_as(app, approver):
+        pool_use = next(table for table in dashboard_tables(DashboardFilter()) if table.key == "pool-use")
+        on_dashboard = by_first_column(pool_use, "Paid to projects")[pool.name]
+    assert on_dashboard == paid
+    client = app.test_client()
+    public_page = body(client.get(f"/public/projects/{project.id}"))
+    total = re.search(r'<table id="public-payments">.*?<tfoot>.*?<th class="num">([^<]+)</th>', public_page, re.S)
+    assert total.group(1) == format_fen(paid)
+    for url in ("/public/", f"/public/villages/{project.village_id}"):
+        assert format_fen(paid) in body(client.get(url)), url

@@ -2,7 +2,7 @@
 every value that must never appear there, collected from the database (so the test keeps working as
 the data grows): users' names (villagers, reviewers, staff), the application's contact person and
 phone, payees and their account numbers, the names of attachments not marked public, the contacts
-of objections."""
+of objections and the text of objections the county has not answered yet."""
 import re
 
 import pytest
@@ -34,6 +34,7 @@ def private_values() -> set[str]:
     values |= set(db.session.execute(select(ProjectAttachment.original_name)
                                      .where(ProjectAttachment.public.is_(False))).scalars())
     values |= set(db.session.execute(select(NoticeObjection.contact)).scalars())
+    values |= set(db.session.execute(select(NoticeObjection.text).where(NoticeObjection.answer.is_(None))).scalars())
     return {value for value in values if value and len(value) >= 2}
 
 
@@ -59,6 +60,7 @@ def visible_text(html: str) -> str:
 def test_no_public_page_of_the_demo_shows_anything_private(app, demo):
     forbidden = private_values()
     assert {"王建国", "0578-6512345", "组织部评审员", "县领导"} <= forbidden
+    assert "鱼塘改造占用的是哪几户的承包田？补偿标准是否公示？" in forbidden, "the demo has an unanswered objection"
     assert any(re.fullmatch(r"\d{12,}", value) for value in forbidden), "the demo has an account number"
     client = app.test_client()
     urls = every_public_page(client)
