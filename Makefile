@@ -31,9 +31,10 @@ run: db-upgrade
 
 # SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it). The browser suite
 # (tests/browser) runs on the SQLite pass when Chromium is installed, and says in one line why not otherwise.
-# One worker per core (pytest-xdist); TEST_WORKERS=0 runs in one process.
+# One worker per core (pytest-xdist), a test file's tests on one worker (a module's fixtures, the
+# PostgreSQL role the role tests create, a browser journey's demo server); TEST_WORKERS=0: one process.
 TEST_WORKERS ?= auto
-PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 test: setup
 	$(PYTEST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \

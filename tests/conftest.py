@@ -53,26 +53,13 @@ def postgres_url() -> str:
 
 def _database_of_worker(url, worker: str):
     own = url.set(database=f"{url.database}_{worker}")
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")  # the maintenance database
     with engine.connect() as connection:
         if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
                                   {"name": own.database}).scalar():
             connection.execute(text(f'CREATE DATABASE "{own.database}"'))
     engine.dispose()
     return own
-
-
-# Tests that share something outside their own database run on one worker, in their file order: the
-# browser suite (one demo server, journeys that build on each other) and the PostgreSQL role tests
-# (a role belongs to the whole server).
-SERIAL_GROUPS = {"tests/browser/": "browser", "tests/test_db_roles.py": "server-roles"}
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        for prefix, group in SERIAL_GROUPS.items():
-            if item.nodeid.startswith(prefix):
-                item.add_marker(pytest.mark.xdist_group(group))
 
 
 class FreshGlobalsClient(FlaskClient):
