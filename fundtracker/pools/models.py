@@ -183,6 +183,20 @@ class PoolSourceTotal(db.Model):
     amount_fen: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class PoolDayTotal(db.Model):
+    """Money into and out of a pool per value date and kind of entry, kept with every entry under the
+    pool's lock; a dated statement's opening and closing balances and its period's totals add up a row
+    per day instead of every entry. verify-ledger recomputes it."""
+
+    __tablename__ = "pool_day_totals"
+
+    pool_id: Mapped[int] = mapped_column(ForeignKey("fund_pools.id"), primary_key=True)
+    value_date: Mapped[date] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    received_fen: Mapped[int] = mapped_column(BigInteger, default=0)  # the entries above zero
+    paid_out_fen: Mapped[int] = mapped_column(BigInteger, default=0)  # the entries below zero (negative)
+
+
 class Contribution(db.Model):
     """What a contribution entry is: the source, the contributor and, for a bank loan, its terms.
 

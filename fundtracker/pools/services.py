@@ -9,18 +9,20 @@ hash chain (fundtracker/chain.py), and moves the stored figures. Entries and com
 never updated or deleted; a mistake is corrected by a reversal (once) or a release (with its
 reason). verify-ledger recomputes every stored figure and every chain from the rows.
 """
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from ..audit.services import record_audit
 from ..chain import commitment_fields, entry_fields, link
 from ..clock import add_months, refuse_future_date
-from ..database import lock_row, utcnow
+from ..database import is_sqlite, lock_row, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..money import format_fen
@@ -35,6 +37,7 @@ from .models import (
     FundPool,
     LedgerEntry,
     LoanRepayment,
+    PoolDayTotal,
     PoolSourceTotal,
     PoolStatus,
     SourceType,
@@ -272,16 +275,55 @@ def _chain_entry(pool: FundPool, fields: dict, *, pays_project: bool) -> dict:
 
 
 def _post_entry(pool: FundPool, *, pays_project: bool = False, **fields) -> LedgerEntry:
-    entry = LedgerEntry(**_chain_entry(pool, fields, pays_project=pays_project))
+    fields = _chain_entry(pool, fields, pays_project=pays_project)
+    entry = LedgerEntry(**fields)
     db.session.add(entry)
     db.session.flush()
+    _count_in_day_totals(pool.id, [fields])
     return entry
 
 
 def chained_contribution_rows(pool: FundPool, rows: list[dict]) -> list[dict]:
     """Bulk writing (benchmark demo data): contribution entries with the same sequence, balances and
-    chain as one by one; the caller inserts them and keeps the pool row (locked) with its new figures."""
-    return [_chain_entry(pool, {**row, "kind": EntryKind.CONTRIBUTION}, pays_project=False) for row in rows]
+    chain as one by one, counted in the day totals; the caller inserts them and keeps the pool row
+    (locked) with its new figures."""
+    chained = [_chain_entry(pool, {**row, "kind": EntryKind.CONTRIBUTION}, pays_project=False) for row in rows]
+    _count_in_day_totals(pool.id, chained)
+    return chained
+
+
+def _count_in_day_totals(pool_id: int, entries: list[dict]) -> None:
+    """Move the pool's stored totals per value date and kind by these entries (the pool row is locked):
+    one upsert per day and kind."""
+    totals = defaultdict(lambda: [0, 0])
+    for entry in entries:
+        amount = entry["amount_fen"]
+        totals[(entry["value_date"], str(entry["kind"]))][0 if amount > 0 else 1] += amount
+    insert = sqlite.insert if is_sqlite() else postgresql.insert
+    for (value_date, kind), (received, paid_out) in totals.items():
+        stmt = insert(PoolDayTotal).values(pool_id=pool_id, value_date=value_date, kind=kind,
+                                           received_fen=received, paid_out_fen=paid_out)
+        db.session.execute(stmt.on_conflict_do_update(
+            index_elements=["pool_id", "value_date", "kind"],
+            set_={"received_fen": PoolDayTotal.received_fen + stmt.excluded.received_fen,
+                  "paid_out_fen": PoolDayTotal.paid_out_fen + stmt.excluded.paid_out_fen}))
+
+
+def recomputed_day_totals(pool_ids) -> dict[tuple, tuple[int, int]]:
+    """{(pool, value date, kind): (received, paid out)} summed from the entries (for verify-ledger)."""
+    amount = LedgerEntry.amount_fen
+    rows = db.session.execute(
+        select(LedgerEntry.pool_id, LedgerEntry.value_date, LedgerEntry.kind,
+               func.sum(case((amount > 0, amount), else_=0)), func.sum(case((amount < 0, amount), else_=0)))
+        .where(LedgerEntry.pool_id.in_(list(pool_ids)))
+        .group_by(LedgerEntry.pool_id, LedgerEntry.value_date, LedgerEntry.kind)).all()
+    return {(pool_id, day, str(kind)): (int(received), int(paid_out)) for pool_id, day, kind, received, paid_out in rows}
+
+
+def stored_day_totals(pool_ids) -> dict[tuple, tuple[int, int]]:
+    rows = db.session.execute(select(PoolDayTotal).where(PoolDayTotal.pool_id.in_(list(pool_ids)))).scalars()
+    return {(row.pool_id, row.value_date, row.kind): (row.received_fen, row.paid_out_fen) for row in rows
+            if row.received_fen or row.paid_out_fen}
 
 
 def add_to_source_total(pool_id: int, source_type: str, delta_fen: int) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..money import share_percent
 from ..signals import Hook, handlers
-from .models import Contribution, EntryKind, FundPool, LedgerEntry, PoolSourceTotal, SourceType
+from .models import Contribution, EntryKind, FundPool, LedgerEntry, PoolDayTotal, PoolSourceTotal, SourceType
 
 
 @dataclass(frozen=True)
@@ -55,17 +55,20 @@ class PeriodSummary:
 
 
 def period_summary(pool: FundPool, filters: StatementFilter) -> PeriodSummary | None:
-    """One aggregate query; None when the statement is not limited to a period."""
+    """One aggregate query over the pool's stored totals per day and kind (a row per day, not per entry);
+    None when the statement is not limited to a period."""
     if not (filters.date_from or filters.date_to):
         return None
-    amount, day = LedgerEntry.amount_fen, LedgerEntry.value_date
+    day, net = PoolDayTotal.value_date, PoolDayTotal.received_fen + PoolDayTotal.paid_out_fen
     before = day < filters.date_from if filters.date_from else false()
     not_after = day <= filters.date_to if filters.date_to else true()
-    in_period = _filtered(select(LedgerEntry.id), filters).whereclause
-    total = lambda condition: func.coalesce(func.sum(case((condition, amount), else_=0)), 0)
+    in_period = and_(day >= filters.date_from if filters.date_from else true(), not_after,
+                     PoolDayTotal.kind == filters.kind if filters.kind in set(EntryKind) else true())
+    total = lambda condition, amount: func.coalesce(func.sum(case((condition, amount), else_=0)), 0)  # noqa: E731
     opening, received, paid_out, closing = db.session.execute(
-        select(total(before), total(and_(in_period, amount > 0)), total(and_(in_period, amount < 0)),
-               total(not_after)).where(LedgerEntry.pool_id == pool.id)
+        select(total(before, net), total(in_period, PoolDayTotal.received_fen),
+               total(in_period, PoolDayTotal.paid_out_fen), total(not_after, net))
+        .where(PoolDayTotal.pool_id == pool.id)
     ).one()
     return PeriodSummary(int(opening), int(received), int(paid_out), int(closing))
 

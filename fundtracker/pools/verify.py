@@ -13,7 +13,7 @@ from ..extensions import db
 from ..signals import Hook, handlers
 from .loans import accrued_interest_fen
 from .models import ENTRY_SIGN, Commitment, Contribution, EntryKind, FundPool, LedgerEntry, LoanRepayment
-from .services import paid_to_projects_fen, recomputed_pool_figures
+from .services import paid_to_projects_fen, recomputed_day_totals, recomputed_pool_figures, stored_day_totals
 from .statement import received_by_source, recomputed_received_by_source
 
 
@@ -176,6 +176,13 @@ def _check_stored_figures(check: PoolCheck, recomputed, received: dict, stored_r
         violations.append(f"pool {name}: negative available money {recomputed.available_fen}")
 
 
+def _day_total_violations(pools: dict) -> list[str]:
+    stored, recomputed = stored_day_totals(pools), recomputed_day_totals(pools)
+    return [f"pool {pools[key[0]].pool.name}: stored totals of {key[2]} on {key[1]} {stored.get(key, (0, 0))} differ "
+            f"from the entries {recomputed.get(key, (0, 0))}"
+            for key in sorted(stored.keys() | recomputed.keys()) if stored.get(key) != recomputed.get(key)]
+
+
 def duplicate_contribution_warnings() -> list[str]:
     """Contributions that look entered twice: same pool, source, contributor, amount, value date and
     reference, recorded within a day of each other (and neither reversed)."""
@@ -218,6 +225,7 @@ def verify_ledger() -> VerificationReport:
     stored_received = received_by_source(pools)
     for pool_id, check in pools.items():
         _check_stored_figures(check, recomputed[pool_id], received, stored_received, violations)
+    violations.extend(_day_total_violations(pools))
     violations.extend(verify_audit_chain())
     for ledger_check in handlers(Hook.LEDGER_CHECK):
         violations.extend(ledger_check())

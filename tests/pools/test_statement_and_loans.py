@@ -162,3 +162,34 @@ def test_query_counts_do_not_grow_with_entries(finance_client, make_pool, contri
         for number in range(12):
             contribute(pool, 100_00 + number, source=["subsidy", "donation", "self_raised"][number % 3])
     assert measure() == before
+
+
+def test_a_dated_statement_s_figures_are_the_entries_summed_by_value_date(pool, contribute, finance):
+    """The period figures come from the stored totals per day and kind: they equal the entries summed one by
+    one, for back-dated entries and a reversal, for every kind filter; verify-ledger names a drifted total."""
+    from sqlalchemy import select, update
+
+    from fundtracker.pools.models import LedgerEntry, PoolDayTotal
+    from fundtracker.pools.statement import StatementFilter, period_summary
+    from fundtracker.pools.verify import verify_ledger
+
+    days = [date(2026, 1, 5), date(2026, 3, 1), date(2026, 2, 10), date(2026, 3, 1), date(2025, 12, 31)]
+    contributions = [contribute(pool, (index + 1) * 100_00, received_on=day) for index, day in enumerate(days)]
+    reverse_entry(pool.id, contributions[1].ledger_entry_id, actor=finance, reason="录错", value_date=date(2026, 2, 1))
+    db.session.commit()
+    entries = db.session.execute(select(LedgerEntry).where(LedgerEntry.pool_id == pool.id)).scalars().all()
+    for date_from, date_to in [(date(2026, 2, 1), None), (None, date(2026, 2, 10)), (date(2026, 1, 5), date(2026, 3, 1))]:
+        for kind in (None, "contribution", "reversal"):
+            in_period = [e for e in entries if (date_from is None or e.value_date >= date_from)
+                         and (date_to is None or e.value_date <= date_to) and kind in (None, e.kind)]
+            expected = (sum(e.amount_fen for e in entries if date_from and e.value_date < date_from),
+                        sum(e.amount_fen for e in in_period if e.amount_fen > 0),
+                        sum(e.amount_fen for e in in_period if e.amount_fen < 0),
+                        sum(e.amount_fen for e in entries if date_to is None or e.value_date <= date_to))
+            summary = period_summary(pool, StatementFilter(date_from=date_from, date_to=date_to, kind=kind))
+            assert (summary.opening_fen, summary.received_fen, summary.paid_out_fen, summary.closing_fen) == expected
+    assert verify_ledger().ok
+    db.session.execute(update(PoolDayTotal).where(PoolDayTotal.value_date == date(2026, 3, 1))
+                       .values(received_fen=PoolDayTotal.received_fen + 1))
+    db.session.commit()
+    assert any("stored totals of contribution on 2026-03-01" in v for v in verify_ledger().violations)
