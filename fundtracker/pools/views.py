@@ -1,4 +1,6 @@
 """Fund pool pages: list, detail, contributions, reversals, the statement, loans owed, verification."""
+from types import SimpleNamespace
+
 from flask import Blueprint, abort, current_app, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -60,7 +62,19 @@ def loans_to_watch(user) -> list[TodoItem]:
 def pool_labels():
     return {"entry_kind_labels": ENTRY_KIND_LABELS, "source_type_labels": SOURCE_TYPE_LABELS,
             "pool_status_labels": POOL_STATUS_LABELS, "asset_kind_labels": ASSET_KIND_LABELS,
-            "repayment_schedule_labels": REPAYMENT_SCHEDULE_LABELS}
+            "repayment_schedule_labels": REPAYMENT_SCHEDULE_LABELS, "entry_table": entry_table}
+
+
+def entry_table() -> SimpleNamespace:
+    """What every row of a statement table repeats, worked out once per table (templates/pools/_entry_row.html):
+    the column names (each cell carries its column's name for the phone layout), the kinds and sources
+    translated, and whether the reader may reverse entries."""
+    names = {"entry": _("Entry"), "date": _("Date"), "kind": _("Kind"), "party": _("Counterparty or project"),
+             "amount": _("Amount"), "balance": _("Balance"), "actor": _("Recorded by")}
+    return SimpleNamespace(columns=SimpleNamespace(**names),
+                           kinds={key: str(label) for key, label in ENTRY_KIND_LABELS.items()},
+                           sources={key: str(label) for key, label in SOURCE_TYPE_LABELS.items()},
+                           may_reverse=current_user.has_role(Role.FINANCE))
 
 
 @bp.route("")
