@@ -118,6 +118,7 @@ def _register_template_helpers(app: Flask) -> None:
         rate=money.format_rate,
         datetime=formatting.local_datetime,
         date=formatting.local_date,
+        translated=formatting.translated,
         error_messages=formatting.error_messages,
     )
 

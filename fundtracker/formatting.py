@@ -2,10 +2,12 @@
 (the TIMEZONE setting), and every error message whatever its type (str or lazy string)."""
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from flask import current_app
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_datetime, get_locale
 
 # One pattern per language (CLDR): 中文 2026年11月24日 10:23, English 24 Nov 2026 10:23.
 DATE_PATTERNS = {"zh": "y年M月d日", "en": "d MMM y"}
@@ -23,7 +25,19 @@ def local_date(value: date | datetime | None) -> str:
         return "—"
     if isinstance(value, datetime):
         value = to_local(value).date()
-    return format_date(value, DATE_PATTERNS.get(_language(), DATE_PATTERNS["en"]))
+    return _written_date(value, _language())
+
+
+@lru_cache(maxsize=8192)
+def _written_date(value: date, language: str) -> str:
+    """A list page writes the same few days many times: each (day, language) is formatted once."""
+    return format_date(value, DATE_PATTERNS.get(language, DATE_PATTERNS["en"]), locale=language)
+
+
+def translated(labels: Mapping) -> dict:
+    """A table of lazy labels as plain strings in the request's language, so that a page listing many rows
+    translates each label once, not once per row."""
+    return {key: str(label) for key, label in labels.items()}
 
 
 def local_datetime(value: datetime | None) -> str:
