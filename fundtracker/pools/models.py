@@ -195,6 +195,9 @@ class PoolDayTotal(db.Model):
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     received_fen: Mapped[int] = mapped_column(BigInteger, default=0)  # the entries above zero
     paid_out_fen: Mapped[int] = mapped_column(BigInteger, default=0)  # the entries below zero (negative)
+    # the lowest sequence among them: a statement from a date starts its walk there (exact, whatever the
+    # order in which back-dated entries were posted)
+    first_sequence: Mapped[int]
 
 
 class Contribution(db.Model):

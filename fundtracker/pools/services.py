@@ -293,37 +293,41 @@ def chained_contribution_rows(pool: FundPool, rows: list[dict]) -> list[dict]:
 
 
 def _count_in_day_totals(pool_id: int, entries: list[dict]) -> None:
-    """Move the pool's stored totals per value date and kind by these entries (the pool row is locked):
-    one upsert per day and kind."""
-    totals = defaultdict(lambda: [0, 0])
+    """Move the pool's stored totals per value date and kind by these (chained) entries, the pool row
+    locked: one upsert per day and kind."""
+    totals = defaultdict(lambda: [0, 0, None])
     for entry in entries:
-        amount = entry["amount_fen"]
-        totals[(entry["value_date"], str(entry["kind"]))][0 if amount > 0 else 1] += amount
-    insert = sqlite.insert if is_sqlite() else postgresql.insert
-    for (value_date, kind), (received, paid_out) in totals.items():
-        stmt = insert(PoolDayTotal).values(pool_id=pool_id, value_date=value_date, kind=kind,
-                                           received_fen=received, paid_out_fen=paid_out)
+        amount, day_total = entry["amount_fen"], totals[(entry["value_date"], str(entry["kind"]))]
+        day_total[0 if amount > 0 else 1] += amount
+        day_total[2] = min(entry["sequence"], day_total[2] or entry["sequence"])
+    insert, least = (sqlite.insert, func.min) if is_sqlite() else (postgresql.insert, func.least)
+    for (value_date, kind), (received, paid_out, first_sequence) in totals.items():
+        stmt = insert(PoolDayTotal).values(pool_id=pool_id, value_date=value_date, kind=kind, received_fen=received,
+                                           paid_out_fen=paid_out, first_sequence=first_sequence)
         db.session.execute(stmt.on_conflict_do_update(
             index_elements=["pool_id", "value_date", "kind"],
             set_={"received_fen": PoolDayTotal.received_fen + stmt.excluded.received_fen,
-                  "paid_out_fen": PoolDayTotal.paid_out_fen + stmt.excluded.paid_out_fen}))
+                  "paid_out_fen": PoolDayTotal.paid_out_fen + stmt.excluded.paid_out_fen,
+                  "first_sequence": least(PoolDayTotal.first_sequence, stmt.excluded.first_sequence)}))
 
 
-def recomputed_day_totals(pool_ids) -> dict[tuple, tuple[int, int]]:
-    """{(pool, value date, kind): (received, paid out)} summed from the entries (for verify-ledger)."""
+def recomputed_day_totals(pool_ids) -> dict[tuple, tuple[int, int, int]]:
+    """{(pool, value date, kind): (received, paid out, first sequence)} from the entries (for verify-ledger)."""
     amount = LedgerEntry.amount_fen
     rows = db.session.execute(
         select(LedgerEntry.pool_id, LedgerEntry.value_date, LedgerEntry.kind,
-               func.sum(case((amount > 0, amount), else_=0)), func.sum(case((amount < 0, amount), else_=0)))
+               func.sum(case((amount > 0, amount), else_=0)), func.sum(case((amount < 0, amount), else_=0)),
+               func.min(LedgerEntry.sequence))
         .where(LedgerEntry.pool_id.in_(list(pool_ids)))
         .group_by(LedgerEntry.pool_id, LedgerEntry.value_date, LedgerEntry.kind)).all()
-    return {(pool_id, day, str(kind)): (int(received), int(paid_out)) for pool_id, day, kind, received, paid_out in rows}
+    return {(pool_id, day, str(kind)): (int(received), int(paid_out), first)
+            for pool_id, day, kind, received, paid_out, first in rows}
 
 
-def stored_day_totals(pool_ids) -> dict[tuple, tuple[int, int]]:
+def stored_day_totals(pool_ids) -> dict[tuple, tuple[int, int, int]]:
     rows = db.session.execute(select(PoolDayTotal).where(PoolDayTotal.pool_id.in_(list(pool_ids)))).scalars()
-    return {(row.pool_id, row.value_date, row.kind): (row.received_fen, row.paid_out_fen) for row in rows
-            if row.received_fen or row.paid_out_fen}
+    return {(row.pool_id, row.value_date, row.kind): (row.received_fen, row.paid_out_fen, row.first_sequence)
+            for row in rows}
 
 
 def add_to_source_total(pool_id: int, source_type: str, delta_fen: int) -> None:

@@ -30,18 +30,32 @@ def statement_select(pool: FundPool, filters: StatementFilter = StatementFilter(
     with_project_titles() adds the title of the project an entry pays."""
     order = LedgerEntry.sequence.desc() if newest_first else LedgerEntry.sequence
     return _filtered(select(LedgerEntry, LedgerEntry.balance_after_fen, Contribution)
-                     .outerjoin(Contribution, Contribution.ledger_entry_id == LedgerEntry.id)
-                     .where(LedgerEntry.pool_id == pool.id), filters).order_by(order)
+                     .outerjoin(Contribution, Contribution.ledger_entry_id == LedgerEntry.id), pool.id, filters
+                     ).order_by(order)
 
 
-def _filtered(stmt, filters: StatementFilter):
+def _filtered(stmt, pool_id: int, filters: StatementFilter):
+    """The pool's entries under the filters."""
+    stmt = stmt.where(LedgerEntry.pool_id == pool_id)
     if filters.date_from:
-        stmt = stmt.where(LedgerEntry.value_date >= filters.date_from)
+        stmt = stmt.where(LedgerEntry.value_date >= filters.date_from,
+                          LedgerEntry.sequence >= _first_sequence_from(pool_id, filters))
     if filters.date_to:
         stmt = stmt.where(LedgerEntry.value_date <= filters.date_to)
     if filters.kind in set(EntryKind):
         stmt = stmt.where(LedgerEntry.kind == filters.kind)
     return stmt
+
+
+def _first_sequence_from(pool_id: int, filters: StatementFilter):
+    """The lowest sequence of an entry (of the chosen kind) dated on or after date_from, from the stored day
+    totals: where a statement from a date starts walking the pool's sequence index, instead of at its first
+    entry. Exact: back-dated entries count under their own date. (The pool is the outer query's.)"""
+    stmt = select(func.min(PoolDayTotal.first_sequence)).where(
+        PoolDayTotal.pool_id == LedgerEntry.pool_id, PoolDayTotal.value_date >= filters.date_from)
+    if filters.kind in set(EntryKind):
+        stmt = stmt.where(PoolDayTotal.kind == filters.kind)
+    return stmt.scalar_subquery()
 
 
 @dataclass(frozen=True)
@@ -126,7 +140,7 @@ def _page(pool, filters, rows, *, more_earlier, more_later, size) -> StatementPa
 
 
 def _exists(pool, filters, condition) -> bool:
-    stmt = _filtered(select(LedgerEntry.id).where(LedgerEntry.pool_id == pool.id, condition), filters)
+    stmt = _filtered(select(LedgerEntry.id).where(condition), pool.id, filters)
     return db.session.execute(stmt.limit(1)).first() is not None
 
 

@@ -178,8 +178,8 @@ def _check_stored_figures(check: PoolCheck, recomputed, received: dict, stored_r
 
 def _day_total_violations(pools: dict) -> list[str]:
     stored, recomputed = stored_day_totals(pools), recomputed_day_totals(pools)
-    return [f"pool {pools[key[0]].pool.name}: stored totals of {key[2]} on {key[1]} {stored.get(key, (0, 0))} differ "
-            f"from the entries {recomputed.get(key, (0, 0))}"
+    return [f"pool {pools[key[0]].pool.name}: stored totals of {key[2]} on {key[1]} {stored.get(key)} differ "
+            f"from the entries {recomputed.get(key)}"
             for key in sorted(stored.keys() | recomputed.keys()) if stored.get(key) != recomputed.get(key)]
 
 

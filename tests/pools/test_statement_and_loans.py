@@ -170,7 +170,7 @@ def test_a_dated_statement_s_figures_are_the_entries_summed_by_value_date(pool, 
     from sqlalchemy import select, update
 
     from fundtracker.pools.models import LedgerEntry, PoolDayTotal
-    from fundtracker.pools.statement import StatementFilter, period_summary
+    from fundtracker.pools.statement import StatementFilter, period_summary, statement_page
     from fundtracker.pools.verify import verify_ledger
 
     days = [date(2026, 1, 5), date(2026, 3, 1), date(2026, 2, 10), date(2026, 3, 1), date(2025, 12, 31)]
@@ -186,8 +186,12 @@ def test_a_dated_statement_s_figures_are_the_entries_summed_by_value_date(pool, 
                         sum(e.amount_fen for e in in_period if e.amount_fen > 0),
                         sum(e.amount_fen for e in in_period if e.amount_fen < 0),
                         sum(e.amount_fen for e in entries if date_to is None or e.value_date <= date_to))
-            summary = period_summary(pool, StatementFilter(date_from=date_from, date_to=date_to, kind=kind))
+            filters = StatementFilter(date_from=date_from, date_to=date_to, kind=kind)
+            summary = period_summary(pool, filters)
             assert (summary.opening_fen, summary.received_fen, summary.paid_out_fen, summary.closing_fen) == expected
+            # the page starts its walk at the stored first sequence: an entry posted early but dated late is there
+            listed = [row[0].id for row in statement_page(pool, filters, size=50).rows]
+            assert listed == [e.id for e in sorted(in_period, key=lambda e: e.sequence)]
     assert verify_ledger().ok
     db.session.execute(update(PoolDayTotal).where(PoolDayTotal.value_date == date(2026, 3, 1))
                        .values(received_fen=PoolDayTotal.received_fen + 1))
