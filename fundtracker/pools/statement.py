@@ -50,9 +50,9 @@ def _filtered(stmt, pool_id: int, filters: StatementFilter):
 def _first_sequence_from(pool_id: int, filters: StatementFilter):
     """The lowest sequence of an entry (of the chosen kind) dated on or after date_from, from the stored day
     totals: where a statement from a date starts walking the pool's sequence index, instead of at its first
-    entry. Exact: back-dated entries count under their own date. (The pool is the outer query's.)"""
+    entry. Exact: back-dated entries count under their own date. Not correlated: computed once per query."""
     stmt = select(func.min(PoolDayTotal.first_sequence)).where(
-        PoolDayTotal.pool_id == LedgerEntry.pool_id, PoolDayTotal.value_date >= filters.date_from)
+        PoolDayTotal.pool_id == pool_id, PoolDayTotal.value_date >= filters.date_from)
     if filters.kind in set(EntryKind):
         stmt = stmt.where(PoolDayTotal.kind == filters.kind)
     return stmt.scalar_subquery()
