@@ -10,7 +10,7 @@ from decimal import Decimal
 from itertools import islice
 
 from sqlalchemy import Select, and_, case, false, func, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from ..extensions import db
 from ..money import share_percent
@@ -31,7 +31,14 @@ def statement_select(pool: FundPool, filters: StatementFilter = StatementFilter(
     order = LedgerEntry.sequence.desc() if newest_first else LedgerEntry.sequence
     return _filtered(select(LedgerEntry, LedgerEntry.balance_after_fen, Contribution)
                      .outerjoin(Contribution, Contribution.ledger_entry_id == LedgerEntry.id), pool.id, filters
-                     ).order_by(order)
+                     ).options(*_row_loading()).order_by(order)
+
+
+def _row_loading() -> tuple:
+    """A row shows its entry, its contribution and who recorded it: the models' other eager loads (the entry's
+    pool, the contribution's entry again, the recorder's village and township, the collateral) stay unloaded."""
+    return (lazyload(LedgerEntry.pool), joinedload(LedgerEntry.actor).lazyload("*"),
+            lazyload(Contribution.entry), lazyload(Contribution.collateral))
 
 
 def _filtered(stmt, pool_id: int, filters: StatementFilter):
