@@ -15,7 +15,6 @@ from .models import StoredMonitoringStatus
 from .status import SEVERITY, Colour
 
 
-
 def _in_scope(project_ids_select):
     return of_projects(StoredMonitoringStatus.project_id, project_ids_select)
 

@@ -13,6 +13,7 @@ from ..clock import local_today
 from ..errors import DomainError
 from ..exports import Column, export_response, local_time_column
 from ..extensions import db
+from ..formatting import translated
 from ..htmx import is_htmx, redirect_after_post
 from ..main.todo import TodoItem
 from ..money import fen_to_yuan_decimal, rate_percent
@@ -72,8 +73,7 @@ def entry_table() -> SimpleNamespace:
     names = {"entry": _("Entry"), "date": _("Date"), "kind": _("Kind"), "party": _("Counterparty or project"),
              "amount": _("Amount"), "balance": _("Balance"), "actor": _("Recorded by")}
     return SimpleNamespace(columns=SimpleNamespace(**names),
-                           kinds={key: str(label) for key, label in ENTRY_KIND_LABELS.items()},
-                           sources={key: str(label) for key, label in SOURCE_TYPE_LABELS.items()},
+                           kinds=translated(ENTRY_KIND_LABELS), sources=translated(SOURCE_TYPE_LABELS),
                            may_reverse=current_user.has_role(Role.FINANCE))
 
 

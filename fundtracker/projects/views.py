@@ -9,6 +9,7 @@ from ..auth.access import roles_required
 from ..auth.roles import Role
 from ..exports import Column, export_response
 from ..extensions import db
+from ..formatting import translated
 from ..geo import services as geo
 from ..htmx import redirect_after_post, render_page_or_fragment
 from ..money import MoneyError, fen_to_yuan_decimal, format_fen, parse_yuan
@@ -105,8 +106,7 @@ def _village_filter_choices(filters) -> list[tuple[int, str]]:
 
 def _library_columns() -> list[Column]:
     """The export's columns; the labels are translated once per export, not once per row."""
-    categories = {key: str(label) for key, label in PROJECT_CATEGORY_LABELS.items()}
-    statuses = {key: str(label) for key, label in PROJECT_STATUS_LABELS.items()}
+    categories, statuses = translated(PROJECT_CATEGORY_LABELS), translated(PROJECT_STATUS_LABELS)
     return [
         Column(_l("Project"), lambda p: p.id),
         Column(_l("Project title"), lambda p: p.title),
