@@ -6,11 +6,13 @@
 1. Seeds a county with `flask seed-demo --villages --projects --entries` into a fresh database
    (a temporary SQLite file, or --database-url, e.g. an empty PostgreSQL database; --reuse skips the
    seeding when that database is already seeded).
-2. Serves, each with gunicorn and 3 workers: the app (scripts/bench_app.py: the real app plus a
-   header with its SQL statement count), a bare Flask page (scripts/floor_bare.py) and a minimal
+2. Serves, each with gunicorn and 3 workers configured by gunicorn.conf.py as in production (each
+   worker compiles its templates and freezes its start-up objects before its first request): the app
+   (scripts/bench_app.py: the real app plus a header with its SQL statement count), a bare Flask page (scripts/floor_bare.py) and a minimal
    Flask + SQLAlchemy + Jinja page listing 50 projects from the same database (scripts/floor_minimal.py).
 3. Times every page of the crawl as each role, each request followed by one to each floor, and
-   prints per page p50 / p95 / queries / p95 ÷ each floor's p95.
+   prints per page the first request's time (a worker's first visit: its queries not yet compiled),
+   then, after two warm-up requests per worker, p50 / p95 / queries / p95 ÷ each floor's p95.
 4. Times the full project export (CSV and Excel).
 5. Write throughput: --write-clients processes record contributions into the busiest pool through
    two app servers for --write-seconds, and print acknowledged writes per second, p95 and errors.
@@ -157,7 +159,7 @@ def served(module: str, env: dict, workers: int):
     """gunicorn serving scripts/<module>.py's app; yields its port."""
     port = free_port()
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+        [str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
          "--timeout", "180",
          "--pythonpath", f"{ROOT},{ROOT / 'scripts'}", f"{module}:app"], cwd=ROOT, env=env)
     try:
@@ -239,37 +241,42 @@ def p95(values) -> float:
 
 # Pages -------------------------------------------------------------------------------------------
 
-def crawl(app_port: int, bare_port: int, minimal_port: int, found: dict, repeat: int, goal_ms: int) -> list:
+def crawl(app_port: int, bare_port: int, minimal_port: int, found: dict, repeat: int, goal_ms: int,
+          workers: int) -> list:
     clients = {}
     bare, minimal = Client(bare_port), Client(minimal_port)
     rows = []
-    print(f"\n{'page (role, URL)':64} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} {'×bare':>6} {'×minimal':>8}  goal")
+    warmups = 2 * workers  # gunicorn hands a request to any idle worker: enough for each to have served the page
+    print(f"\n{'page (role, URL)':64} {'first':>6} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} {'×bare':>6} "
+          f"{'×minimal':>8}  goal")
     floors_all = {"bare": [], "minimal": []}
     for role, pattern in CRAWL:
         client = clients.get(role) or clients.setdefault(role, Client(app_port).login(role))
         url = pattern.format(**found)
         timings, floors, queries = [], {"bare": [], "minimal": []}, "?"
-        for number in range(repeat + 2):
+        first = None
+        for number in range(repeat + warmups):
             ms, response, _ = timed(client, url)
+            first = ms if first is None else first
             if response.status not in (200, 422):
                 print(f"  {role} {url}: HTTP {response.status}")
             queries = response.getheader("X-Queries", "?")
             bare_ms, minimal_ms = timed(bare, "/")[0], timed(minimal, "/")[0]
-            if number >= 2:  # two warm-up rounds
+            if number >= warmups:
                 timings.append(ms)
                 floors["bare"].append(bare_ms)
                 floors["minimal"].append(minimal_ms)
         floors_all["bare"] += floors["bare"]
         floors_all["minimal"] += floors["minimal"]
-        row = (f"{role} {url}", statistics.median(timings), p95(timings), queries,
+        row = (f"{role} {url}", first, statistics.median(timings), p95(timings), queries,
                p95(timings) / p95(floors["bare"]), p95(timings) / p95(floors["minimal"]))
-        ok = row[2] <= goal_ms and row[5] <= 2
+        ok = row[3] <= goal_ms and row[6] <= 2
         rows.append((*row, ok))
-        print(f"{row[0][:64]:64} {row[1]:7.1f} {row[2]:7.1f} {row[3]:>7} {row[4]:6.1f} {row[5]:8.2f}  "
+        print(f"{row[0][:64]:64} {row[1]:6.0f} {row[2]:7.1f} {row[3]:7.1f} {row[4]:>7} {row[5]:6.1f} {row[6]:8.2f}  "
               f"{'ok' if ok else 'OVER'}")
-    print(f"{'floor: bare Flask page':64} {statistics.median(floors_all['bare']):7.1f} "
+    print(f"{'floor: bare Flask page':64} {'':6} {statistics.median(floors_all['bare']):7.1f} "
           f"{p95(floors_all['bare']):7.1f}")
-    print(f"{'floor: minimal Flask + SQLAlchemy + Jinja, 50 projects':64} "
+    print(f"{'floor: minimal Flask + SQLAlchemy + Jinja, 50 projects':64} {'':6} "
           f"{statistics.median(floors_all['minimal']):7.1f} {p95(floors_all['minimal']):7.1f}")
     return rows
 
@@ -347,7 +354,7 @@ def main() -> None:
                 served("floor_bare", env, args.workers) as bare_port, \
                 served("floor_minimal", env, args.workers) as minimal_port:
             if not args.skip_crawl:
-                crawl(app_port, bare_port, minimal_port, found, args.repeat, GOAL_MS[kind])
+                crawl(app_port, bare_port, minimal_port, found, args.repeat, GOAL_MS[kind], args.workers)
             exports(app_port)
             with served("bench_app", env, args.workers) as second_port:
                 write_throughput([app_port, second_port], found["big_pool"], args.write_clients, args.write_seconds)

@@ -72,6 +72,7 @@ def bar_chart(title, categories: list, series: list[Series], *, stacked: bool = 
     zero_y = PLOT_TOP + top * scale
     bars_per_group = 1 if stacked else max(len(series), 1)
     group = bars_per_group * BAR + GAP
+    series_labels = [str(s.label) for s in series]  # translated once, not once per bar
     rects, labels = [], []
     for index, category in enumerate(categories):
         left = LEFT + GAP / 2 + index * group
@@ -90,7 +91,7 @@ def bar_chart(title, categories: list, series: list[Series], *, stacked: bool = 
             else:
                 y = zero_y - value * scale if value > 0 else zero_y
             rects.append(Rect(round(x, 1), round(y, 1), BAR - 2, round(abs(value) * scale, 1), s.colour,
-                              f"{category} · {s.label}: {format_value(value)}"))
+                              f"{category} · {series_labels[number]}: {format_value(value)}"))
         labels.append((round(left + (bars_per_group * BAR) / 2, 1), _short(str(category))))
     return BarChart(title, max(int(LEFT + count * group + RIGHT), MIN_WIDTH), HEIGHT, round(zero_y, 1), rects, labels,
                     [(s.label, s.colour) for s in series], format_value(top), format_value(bottom) if bottom else "")

@@ -2,6 +2,7 @@
 the page, the chart and the download show one set of numbers."""
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 
@@ -39,9 +40,10 @@ class Table:
         column = self.fields[index]
         return sum(int(column.value(row) or 0) for row in self.rows)
 
-    @property
+    @cached_property
     def totals(self) -> list:
-        """The footer: "Total" under the first column, the sum under every money and count column."""
+        """The footer: "Total" under the first column, the sum under every money and count column (summed once
+        per table: the footer and the sheet read it cell by cell)."""
         return [TOTAL if index == 0 else (self.total(index) if f.summed else "")
                 for index, f in enumerate(self.fields)]
 

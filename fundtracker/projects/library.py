@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select, text, tuple_
+from sqlalchemy import Select, func, literal_column, or_, select, text, tuple_
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -72,13 +72,31 @@ def text_search(term: str):
     indexes serve. A term shorter than three characters (a trigram) falls back to LIKE over the
     columns: the library walks its sort index and stops when the page is full."""
     pattern = _like_pattern(term)
-    in_village = Project.village_id.in_(select(Village.id).where(Village.name.ilike(pattern, escape="\\")))
-    if db.engine.dialect.name == "sqlite" and len(term) >= TRIGRAM and _fts_available():
+    in_village = Project.village_id.in_(select(Village.id).where(_contains(Village.name, pattern)))
+    if _on_sqlite() and len(term) >= TRIGRAM and _fts_available():
         phrase = '"' + term.replace('"', '""') + '"'
         matches = select(text("rowid")).select_from(text(FTS_TABLE)).where(text(f"{FTS_TABLE} MATCH :phrase"))
         return or_(Project.id.in_(matches.params(phrase=phrase)), in_village)
-    return or_(*(column.ilike(pattern, escape="\\")
-                 for column in (Project.title, Project.description, Project.location)), in_village)
+    return or_(*(_contains(column, pattern) for column in (Project.title, Project.description, Project.location)),
+               in_village)
+
+
+def _scans_every_project(term: str) -> bool:
+    """On SQLite, a term the FTS5 index cannot look up is matched by LIKE against every project."""
+    return _on_sqlite() and bool(term) and not (len(term) >= TRIGRAM and _fts_available())
+
+
+def _on_sqlite() -> bool:
+    return db.engine.dialect.name == "sqlite"
+
+
+def _contains(column, pattern: str):
+    """Case-insensitive LIKE. SQLite's own LIKE already ignores the case of ASCII letters, the only ones
+    its lower() folds, so it is used as is: ILIKE's lower() on both sides made the scan of a short
+    term take twice as long."""
+    if _on_sqlite():
+        return column.like(pattern, escape="\\")
+    return column.ilike(pattern, escape="\\")
 
 
 def _filtered(filters: LibraryFilter, with_status: bool = True) -> Select:
@@ -130,7 +148,15 @@ def counts_by_status(filters: LibraryFilter) -> dict[str, int]:
     """How many projects per status under every filter but the status one (for the status tabs):
     one grouped query over the status index."""
     stmt = _filtered(filters, with_status=False).with_only_columns(Project.status, func.count(Project.id))
-    return {status: count for status, count in db.session.execute(stmt.group_by(Project.status)).all()}
+    return {status: count for status, count in db.session.execute(stmt.group_by(_status_group(filters))).all()}
+
+
+def _status_group(filters: LibraryFilter):
+    """GROUP BY the status. When SQLite matches a short term against every project anyway, it reads the
+    table fastest in its own order: `+status` (SQLite's documented way to keep a term off an index)
+    stops it walking the status index to save sorting a few groups and seeking every row from there
+    (38 → 18 ms at 20,000 projects)."""
+    return literal_column(f"+{Project.__table__.c.status}") if _scans_every_project(filters.text) else Project.status
 
 
 # Keyset paging -----------------------------------------------------------------------------------
