@@ -7,7 +7,7 @@ from functools import cached_property
 from flask_babel import lazy_gettext as _l
 
 from ..exports import Column, Sheet
-from ..money import fen_to_yuan_decimal
+from ..money import fen_to_yuan_decimal, format_fen
 from .charts import BarChart
 
 TEXT, MONEY, COUNT = "text", "money", "count"
@@ -47,6 +47,18 @@ class Table:
         return [TOTAL if index == 0 else (self.total(index) if f.summed else "")
                 for index, f in enumerate(self.fields)]
 
+    @cached_property
+    def body(self) -> list:
+        """The rows as the page shows them, computed in one pass rather than cell by cell in the template:
+        per row (the first cell's text, its link or None, [(cell text, numeric?), …])."""
+        return [(self.fields[0].value(row), self.fields[0].link(row) if self.fields[0].link else None,
+                 [(_shown(f, f.value(row)), f.summed) for f in self.fields[1:]]) for row in self.rows]
+
+    @cached_property
+    def footer(self) -> list:
+        """The totals row as shown: [(cell text, numeric?), …] after the "Total" label."""
+        return [(_shown(f, value), f.summed) for f, value in zip(self.fields[1:], self.totals[1:])]
+
     def sheet(self) -> Sheet:
         """The table as an Excel sheet: money in yuan (numbers), the totals row last."""
         cells = [[_excel_value(f, f.value(row)) for f in self.fields] for row in self.rows]
@@ -55,6 +67,10 @@ class Table:
         columns = [Column(f"{f.header} ({_l('yuan')})" if f.kind == MONEY else str(f.header),
                           lambda row, index=index: row[index]) for index, f in enumerate(self.fields)]
         return Sheet(str(self.sheet_title), columns, cells)
+
+
+def _shown(f: Field, value):
+    return format_fen(value) if f.kind == MONEY else value
 
 
 def _excel_value(f: Field, value):
