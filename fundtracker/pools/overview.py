@@ -1,6 +1,7 @@
 """The figures of many pools at once, as the pool list and the county dashboard show them: the stored
 balance and outstanding commitments, the money received by source, and the money paid to projects."""
 from dataclasses import dataclass
+from functools import cached_property
 
 from .models import SourceType
 from .services import PoolFigures, paid_out_by_pool_fen, pool_figures
@@ -18,8 +19,9 @@ class PoolsOverview:
         return PoolFigures(sum(f.balance_fen for f in self.figures.values()),
                            sum(f.committed_fen for f in self.figures.values()))
 
-    @property
+    @cached_property
     def received_totals(self) -> dict[str, int]:
+        """Summed once per page (the footer reads it source by source)."""
         return {source: sum(row[source] for row in self.received.values()) for source in SourceType}
 
     @property
