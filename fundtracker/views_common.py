@@ -145,6 +145,11 @@ def page_number() -> int:
     return page
 
 
-def paginate(stmt, per_page: int | None = None):
-    return db.paginate(stmt, page=page_number(), per_page=per_page or current_app.config["PAGE_SIZE"],
-                       error_out=False, max_per_page=500)
+def paginate(stmt, per_page: int | None = None, total: int | None = None):
+    """A page of the statement's rows; `total`, when the caller already knows it (e.g. from grouped
+    counts it shows anyway), saves the count query."""
+    page = db.paginate(stmt, page=page_number(), per_page=per_page or current_app.config["PAGE_SIZE"],
+                       error_out=False, max_per_page=500, count=total is None)
+    if total is not None:
+        page.total = total
+    return page

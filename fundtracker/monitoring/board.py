@@ -38,10 +38,20 @@ def counts_by_township(project_ids_select) -> dict[int, Counter]:
     return counts
 
 
+def flagged_colours(colour: str | None = None) -> list[Colour]:
+    """The colours the board lists: one asked for (red or yellow), else red and yellow."""
+    return [Colour(colour)] if colour in SEVERITY else [Colour.RED, Colour.YELLOW]
+
+
+def flagged_total(counts: Counter, colour: str | None = None) -> int:
+    """How many projects flagged_query lists, from the counts by colour."""
+    return sum(counts[c] for c in flagged_colours(colour))
+
+
 def flagged_query(project_ids_select, colour: str | None = None):
     """The stored rows (with their project, village, township and pool) of the red projects, then the yellow
     ones (or one colour's), by project id: for paging or streaming."""
-    colours = [colour] if colour in SEVERITY else [Colour.RED, Colour.YELLOW]
+    colours = flagged_colours(colour)
     project = joinedload(StoredMonitoringStatus.project)
     return (select(StoredMonitoringStatus)
             .where(_in_scope(project_ids_select), StoredMonitoringStatus.colour.in_([str(c) for c in colours]))

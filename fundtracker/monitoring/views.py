@@ -34,7 +34,7 @@ from .models import (
     ReportingInterval,
     WarningEvent,
 )
-from .board import colour_counts, flagged_query
+from .board import colour_counts, flagged_query, flagged_total
 from .status import COLOUR_LABELS, format_value, project_status
 from .stored import stored_causes
 from .warnings import WarningAction, WarningInput, apply_warning_action, available_actions, has_override
@@ -183,9 +183,11 @@ def board():
         .where(ProjectWarning.status.in_(OPEN_WARNING_STATUSES)), ProjectWarning.project_id))
         .order_by(overdue_first, ProjectWarning.rectify_by, ProjectWarning.id),
         page=int_arg("warnings_page") or 1, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    colour, counts = request.args.get("colour"), colour_counts(_board_scope())
     return render_template(
-        "monitoring/board.html", flagged=paginate(flagged_query(_board_scope(), request.args.get("colour"))),
-        counts=colour_counts(_board_scope()), warnings=warnings, today=today, stored_causes=stored_causes,
+        "monitoring/board.html",
+        flagged=paginate(flagged_query(_board_scope(), colour), total=flagged_total(counts, colour)),
+        counts=counts, warnings=warnings, today=today, stored_causes=stored_causes,
         townships=db.session.execute(select(Township).order_by(Township.name)).scalars().all(),
         pools=db.session.execute(select(FundPool).order_by(FundPool.id)).scalars().all(),
         categories=PROJECT_CATEGORY_LABELS)

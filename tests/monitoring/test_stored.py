@@ -16,6 +16,7 @@ from fundtracker.monitoring.warnings import WarningInput, apply_warning_action
 from fundtracker.projects.models import Project
 
 from ..conftest import login
+from ..query_counter import count_queries
 from .conftest import read
 
 
@@ -97,9 +98,13 @@ def test_the_board_pages_the_flagged_projects_and_filters_by_colour(app, monitor
     first, second = _flagged_section(client, "/monitoring"), _flagged_section(client, "/monitoring?page=2")
     assert "红项目00" in first and "红项目01" in first and "红项目02" not in first and "黄项目" not in first
     assert "红项目02" in second and "黄项目" in second  # red first, then yellow
-    assert "Page 1 of 2" in first
+    assert "Page 1 of 2 · 4 rows" in first
     only_yellow = _flagged_section(client, "/monitoring?colour=yellow")
-    assert "黄项目" in only_yellow and "红项目00" not in only_yellow
+    assert "黄项目" in only_yellow and "红项目00" not in only_yellow and "1 rows" in only_yellow
+    with count_queries() as queries:
+        client.get("/monitoring?colour=red")
+    counting_colours = [s for s in queries.statements if "count(" in s and "project_monitoring_status" in s]
+    assert len(counting_colours) == 1, counting_colours  # the pager's total comes from the counts by colour
     export = client.get("/monitoring/board.csv").get_data(as_text=True)
     assert export.count("红项目") == 3 and "黄项目" in export and "below the minimum" in export
 
