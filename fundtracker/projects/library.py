@@ -68,16 +68,17 @@ def _like_pattern(term: str) -> str:
 
 def text_search(term: str):
     """The one search: projects whose title, description or place contains the term, or whose
-    village's name does. SQLite: the FTS5 trigram index; PostgreSQL: ILIKE, which the pg_trgm GIN
-    indexes serve. A term shorter than three characters (a trigram) falls back to LIKE over the
-    columns: the library walks its sort index and stops when the page is full."""
-    pattern = _like_pattern(term)
-    in_village = Project.village_id.in_(select(Village.id).where(_contains(Village.name, pattern)))
+    village's name does. SQLite: the FTS5 trigram index; PostgreSQL: ILIKE (LIKE for a term without
+    cased letters), which the pg_trgm GIN indexes serve. A term shorter than three characters (a
+    trigram) falls back to LIKE over the columns: the library walks its sort index and stops when the
+    page is full."""
+    pattern, ignoring_case = _like_pattern(term), _matcher(term)
+    in_village = Project.village_id.in_(select(Village.id).where(ignoring_case(Village.name, pattern)))
     if _on_sqlite() and len(term) >= TRIGRAM and _fts_available():
         phrase = '"' + term.replace('"', '""') + '"'
         matches = select(text("rowid")).select_from(text(FTS_TABLE)).where(text(f"{FTS_TABLE} MATCH :phrase"))
         return or_(Project.id.in_(matches.params(phrase=phrase)), in_village)
-    return or_(*(_contains(column, pattern) for column in (Project.title, Project.description, Project.location)),
+    return or_(*(ignoring_case(column, pattern) for column in (Project.title, Project.description, Project.location)),
                in_village)
 
 
@@ -90,13 +91,15 @@ def _on_sqlite() -> bool:
     return db.engine.dialect.name == "sqlite"
 
 
-def _contains(column, pattern: str):
-    """Case-insensitive LIKE. SQLite's own LIKE already ignores the case of ASCII letters, the only ones
-    its lower() folds, so it is used as is: ILIKE's lower() on both sides made the scan of a short
-    term take twice as long."""
-    if _on_sqlite():
-        return column.like(pattern, escape="\\")
-    return column.ilike(pattern, escape="\\")
+def _matcher(term: str):
+    """How a column is matched without regard to case: LIKE where it already means that, ILIKE elsewhere.
+    SQLite's own LIKE ignores the case of ASCII letters, the only ones its lower() folds; a term without
+    cased letters (Chinese, digits) matches the same rows either way. ILIKE folds every row's text: on
+    PostgreSQL it made a four-character Chinese search count its matches in 36 ms instead of 12, and
+    on SQLite (lower() on both sides) a two-character one scan twice as long."""
+    if _on_sqlite() or term.lower() == term.upper():
+        return lambda column, pattern: column.like(pattern, escape="\\")
+    return lambda column, pattern: column.ilike(pattern, escape="\\")
 
 
 def _filtered(filters: LibraryFilter, with_status: bool = True) -> Select:
@@ -147,7 +150,7 @@ def project_ids_select(filters: LibraryFilter, with_status: bool = True) -> Sele
 def counts_by_status(filters: LibraryFilter) -> dict[str, int]:
     """How many projects per status under every filter but the status one (for the status tabs):
     one grouped query over the status index."""
-    stmt = _filtered(filters, with_status=False).with_only_columns(Project.status, func.count(Project.id))
+    stmt = _filtered(filters, with_status=False).with_only_columns(Project.status, func.count())
     return {status: count for status, count in db.session.execute(stmt.group_by(_status_group(filters))).all()}
 
 

@@ -75,13 +75,16 @@ class Project(db.Model):
         Index("ix_projects_approved_amount_fen_id", "approved_amount_fen", "id"),
         Index("ix_projects_village_id_created_at_id", "village_id", "created_at", "id"),
         Index("ix_projects_title_id", "title", "id"),
+        # The counts by status under the county's visibility rule (status, and village_id for drafts) read
+        # this index alone on PostgreSQL (an index-only scan) instead of every row.
+        Index("ix_projects_status_village_id", "status", "village_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(30), default=ProjectCategory.OTHER)
-    status: Mapped[str] = mapped_column(String(20), default=ProjectStatus.DRAFT, index=True)
+    status: Mapped[str] = mapped_column(String(20), default=ProjectStatus.DRAFT)
     total_investment_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     requested_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     approved_amount_fen: Mapped[int | None] = mapped_column(BigInteger)

@@ -84,6 +84,17 @@ def test_a_short_term_is_counted_in_one_pass_over_the_table(app):
         assert "lower(" not in sql  # SQLite's LIKE ignores ASCII case itself; lower() on both sides doubled the scan
 
 
+def test_a_term_without_cased_letters_is_matched_without_folding_every_row(app):
+    from fundtracker.projects.library import _filtered
+
+    def sql(term):
+        return str(_filtered(LibraryFilter(text=term)).compile(db.engine)).upper()
+
+    for term in ("茶叶", "冷库项目", "2026"):
+        assert "ILIKE" not in sql(term) and "LOWER(" not in sql(term), term
+    assert ("ILIKE" in sql("Tea")) == USE_POSTGRES  # SQLite's LIKE ignores ASCII case itself
+
+
 def test_search_ignores_the_case_of_latin_letters(app, make_project, make_user):
     make_project(title="Tea Garden 茶园", status="submitted")
     db.session.commit()
