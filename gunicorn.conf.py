@@ -6,5 +6,7 @@ Each worker compiles every template and freezes its start-up objects before its 
 def post_worker_init(worker):
     from fundtracker.serving import ready_worker
 
-    if hasattr(worker.wsgi, "jinja_env"):  # not gunicorn's stand-in for an app that failed to load
+    if hasattr(worker.wsgi, "jinja_env"):
         ready_worker(worker.wsgi)
+    else:  # gunicorn's stand-in for an app that failed to load, or the app wrapped in middleware
+        worker.log.warning("gunicorn.conf.py: %r is not the Flask app; the worker serves unreadied", worker.wsgi)

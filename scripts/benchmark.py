@@ -12,7 +12,8 @@
    Flask + SQLAlchemy + Jinja page listing 50 projects from the same database (scripts/floor_minimal.py).
 3. Times every page of the crawl as each role, each request followed by one to each floor, and
    prints per page the first request's time (a worker's first visit: its queries not yet compiled),
-   then, after two warm-up requests per worker, p50 / p95 / queries / p95 ÷ each floor's p95.
+   then, after that and the rest of 2 × workers untimed requests (gunicorn hands each to any idle
+   worker, so this is likely, not certain, to reach each), p50 / p95 / queries / p95 ÷ each floor's p95.
 4. Times the full project export (CSV and Excel).
 5. Write throughput: --write-clients processes record contributions into the busiest pool through
    two app servers for --write-seconds, and print acknowledged writes per second, p95 and errors.
@@ -246,7 +247,7 @@ def crawl(app_port: int, bare_port: int, minimal_port: int, found: dict, repeat:
     clients = {}
     bare, minimal = Client(bare_port), Client(minimal_port)
     rows = []
-    warmups = 2 * workers  # gunicorn hands a request to any idle worker: enough for each to have served the page
+    warmups = 2 * workers  # untimed, the first shown: gunicorn hands a request to any idle worker
     print(f"\n{'page (role, URL)':64} {'first':>6} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} {'×bare':>6} "
           f"{'×minimal':>8}  p95≤{goal_ms}  ≤2×min")
     floors_all = {"bare": [], "minimal": []}

@@ -35,6 +35,9 @@ def test_a_worker_compiles_every_template_and_freezes_its_startup_objects(app, c
     assert gc.get_threshold() == YOUNG_GENERATION_THRESHOLD
 
 
-def test_the_hook_leaves_an_app_that_failed_to_load_alone(collector_restored):
-    _gunicorn_hook()(SimpleNamespace(wsgi=lambda environ, start_response: None))
+def test_the_hook_leaves_an_app_that_failed_to_load_alone_and_says_so(collector_restored):
+    warnings = []
+    _gunicorn_hook()(SimpleNamespace(wsgi=lambda environ, start_response: None,
+                                     log=SimpleNamespace(warning=lambda *args: warnings.append(args))))
     assert gc.get_freeze_count() == 0
+    assert warnings and "not the Flask app" in warnings[0][0]

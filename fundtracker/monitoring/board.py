@@ -39,7 +39,7 @@ def counts_by_township(project_ids_select) -> dict[int, Counter]:
 
 
 def flagged_colours(colour: str | None = None) -> list[Colour]:
-    """The colours the board lists: one asked for (red or yellow), else red and yellow."""
+    """The colours the board lists: the one asked for (?colour=red, yellow or green), else red and yellow."""
     return [Colour(colour)] if colour in SEVERITY else [Colour.RED, Colour.YELLOW]
 
 
