@@ -43,26 +43,28 @@ def _row_loading() -> tuple:
 
 def _filtered(stmt, pool_id: int, filters: StatementFilter):
     """The pool's entries under the filters."""
-    stmt = stmt.where(LedgerEntry.pool_id == pool_id)
+    stmt = stmt.where(LedgerEntry.pool_id == pool_id, _admitted(filters, LedgerEntry.value_date, LedgerEntry.kind))
     if filters.date_from:
-        stmt = stmt.where(LedgerEntry.value_date >= filters.date_from,
-                          LedgerEntry.sequence >= _first_sequence_from(pool_id, filters))
-    if filters.date_to:
-        stmt = stmt.where(LedgerEntry.value_date <= filters.date_to)
-    if filters.kind in set(EntryKind):
-        stmt = stmt.where(LedgerEntry.kind == filters.kind)
+        stmt = stmt.where(LedgerEntry.sequence >= _first_sequence_from(pool_id, filters))
     return stmt
+
+
+def _admitted(filters: StatementFilter, day, kind):
+    """The filters as one condition on a value date and a kind: of the ledger's entries or of the stored
+    day totals (which hold the same dates and kinds)."""
+    return and_(true(), *([day >= filters.date_from] if filters.date_from else []),
+                *([day <= filters.date_to] if filters.date_to else []),
+                *([kind == filters.kind] if filters.kind in set(EntryKind) else []))
 
 
 def _first_sequence_from(pool_id: int, filters: StatementFilter):
     """The lowest sequence of an entry (of the chosen kind) dated on or after date_from, from the stored day
     totals: where a statement from a date starts walking the pool's sequence index, instead of at its first
     entry. Exact: back-dated entries count under their own date. Not correlated: computed once per query."""
-    stmt = select(func.min(PoolDayTotal.first_sequence)).where(
-        PoolDayTotal.pool_id == pool_id, PoolDayTotal.value_date >= filters.date_from)
-    if filters.kind in set(EntryKind):
-        stmt = stmt.where(PoolDayTotal.kind == filters.kind)
-    return stmt.scalar_subquery()
+    from_date = StatementFilter(date_from=filters.date_from, kind=filters.kind)
+    return select(func.min(PoolDayTotal.first_sequence)).where(
+        PoolDayTotal.pool_id == pool_id, _admitted(from_date, PoolDayTotal.value_date, PoolDayTotal.kind)
+    ).scalar_subquery()
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,7 @@ def period_summary(pool: FundPool, filters: StatementFilter) -> PeriodSummary | 
     day, net = PoolDayTotal.value_date, PoolDayTotal.received_fen + PoolDayTotal.paid_out_fen
     before = day < filters.date_from if filters.date_from else false()
     not_after = day <= filters.date_to if filters.date_to else true()
-    in_period = and_(day >= filters.date_from if filters.date_from else true(), not_after,
-                     PoolDayTotal.kind == filters.kind if filters.kind in set(EntryKind) else true())
+    in_period = _admitted(filters, day, PoolDayTotal.kind)
     total = lambda condition, amount: func.coalesce(func.sum(case((condition, amount), else_=0)), 0)  # noqa: E731
     opening, received, paid_out, closing = db.session.execute(
         select(total(before, net), total(in_period, PoolDayTotal.received_fen),
