@@ -68,7 +68,7 @@ def test_the_village_filter_lists_the_chosen_township_s_villages_only(app, make_
     that township's villages (a village already chosen brings its township's list)."""
     here = make_village(name="高市村")
     neighbour = make_village(name="船寮村", township=here.township)
-    elsewhere = make_village(name="远方村")
+    make_village(name="远方村")  # in another township
     client = app.test_client()
     login(client, make_user(Role.APPROVER))
     assert 'name="village"' not in client.get("/projects").get_data(as_text=True)
