@@ -78,6 +78,9 @@ class Project(db.Model):
         # The counts by status under the county's visibility rule (status, and village_id for drafts) read
         # this index alone on PostgreSQL (an index-only scan) instead of every row.
         Index("ix_projects_status_village_id", "status", "village_id"),
+        # The home page's counts of what waits (city filings due, evaluations due) read this index alone:
+        # the statuses they count, the dates they test, and village_id for the visibility rule.
+        Index("ix_projects_status_dates", "status", "start_on", "city_filed_on", "village_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,19 +20,21 @@ WAITING = {
 }
 
 
-def _counts(user, status_condition_pairs) -> list[int]:
-    """One query for all the role's counts."""
-    base = scoped_projects(user).with_only_columns(*[
-        func.count(Project.id).filter(Project.status == status, *([condition] if condition is not None else []))
+def counts_select(user, status_condition_pairs):
+    """One query for all the role's counts, over the rows of the statuses counted only (a range of
+    ix_projects_status_dates, not the whole table)."""
+    counted = scoped_projects(user).where(Project.status.in_({status for status, _ in status_condition_pairs}))
+    return counted.with_only_columns(*[
+        func.count().filter(Project.status == status, *([condition] if condition is not None else []))
         for status, condition in status_condition_pairs
     ])
-    return list(db.session.execute(base).one())
 
 
 def provider_for(role):
     def provide(user) -> list[TodoItem]:
         entries = WAITING[role]
-        counts = _counts(user, [(status, condition) for _, status, condition in entries])
+        pairs = [(status, condition) for _, status, condition in entries]
+        counts = db.session.execute(counts_select(user, pairs)).one()
         return [TodoItem(label, url_for("projects.library", status=status), count)
                 for (label, status, _), count in zip(entries, counts)]
 

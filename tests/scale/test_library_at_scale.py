@@ -163,3 +163,26 @@ def test_every_sort_is_ordered_by_an_index(app):
     sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
     plan = " ".join(str(row) for row in db.session.execute(db.text("EXPLAIN QUERY PLAN " + sql)))
     assert "ix_projects_" in plan and "TEMP B-TREE" not in plan
+
+
+def test_the_approvers_waiting_counts_read_only_the_statuses_counted(app, make_project, make_user, make_funded_pool):
+    """The home page's counts (to send to the panel, to decide, city filings due) are right, and on SQLite
+    read a range of one index that holds every column they test, not every project."""
+    from datetime import date
+
+    from fundtracker.projects.todo import WAITING, counts_select
+
+    pool = make_funded_pool()
+    for status in ("draft", "submitted", "town_passed", "town_passed", "vetting", "rejected"):
+        make_project(status=status)
+    for filed_on in (date(2026, 3, 1), None, None):
+        project = make_project(status="approved")
+        project.approved_amount_fen, project.pool_id, project.city_filed_on = 100_00, pool.id, filed_on
+    db.session.commit()
+    approver = make_user(Role.APPROVER)
+    stmt = counts_select(approver, [(status, condition) for _, status, condition in WAITING[Role.APPROVER]])
+    assert list(db.session.execute(stmt).one()) == [2, 1, 2]
+    if not USE_POSTGRES:
+        sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        plan = " ".join(str(row) for row in db.session.execute(db.text("EXPLAIN QUERY PLAN " + sql)))
+        assert "SEARCH projects USING COVERING INDEX ix_projects_status_dates" in plan, plan
