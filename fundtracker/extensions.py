@@ -1,5 +1,7 @@
 """Flask extensions, created once and bound in create_app()."""
-from flask_babel import Babel
+from functools import cached_property
+
+import flask_babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,4 +26,31 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+class RequestTranslations(flask_babel.Domain):
+    """Flask-Babel's message catalog, found once per request rather than once per string.
+
+    Flask-Babel 4 looks the catalog up again for every string it translates (the request's babel
+    context, its locale, the locale's name, a cache): 8.5 µs a string against 0.1 µs for the lookup
+    itself, and a page translates one to five hundred strings (its labels, lazy strings, menus). The
+    catalog found is kept in the context's `babel_translations`, the slot Flask-Babel itself resets when
+    the locale changes within a request (`force_locale`, `refresh`)."""
+
+    def get_translations(self):
+        context = flask_babel._get_current_context()
+        if context is None:  # outside a request: Flask-Babel's own answer (no catalog)
+            return super().get_translations()
+        translations = getattr(context, "babel_translations", None)
+        if translations is None:
+            translations = context.babel_translations = super().get_translations()
+        return translations
+
+
+class Babel(flask_babel.Babel):
+    @cached_property
+    def domain_instance(self):
+        return RequestTranslations(domain=self.domain)
+
+
 babel = Babel()

@@ -80,6 +80,24 @@ def test_language_follows_the_browser_and_the_switch(app):
     assert "Sign in" in client.get("/login", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
 
 
+def test_a_request_finds_its_catalog_once_and_follows_a_forced_locale(app, monkeypatch):
+    """Strings are translated from the catalog the request found once; force_locale (the stored monitoring
+    causes, the public notices) still switches the language inside the request and back."""
+    import flask_babel
+    from flask_babel import force_locale, gettext, lazy_gettext
+
+    lookups = []
+    found = flask_babel.Domain.get_translations
+    monkeypatch.setattr(flask_babel.Domain, "get_translations", lambda self: lookups.append(1) or found(self))
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        assert [gettext("Fund overview") for _ in range(3)] + [str(lazy_gettext("Fund overview"))] == ["资金运行总览"] * 4
+        assert len(lookups) == 1
+        with force_locale("en"):
+            assert gettext("Fund overview") == "Fund overview"
+        assert gettext("Fund overview") == "资金运行总览"
+        assert len(lookups) == 2  # one more for the forced locale; the request's own catalog comes back with it
+
+
 def test_language_switch_only_redirects_within_the_site(client):
     response = client.get("/language/zh?next=//evil.example/")
     assert response.headers["Location"] == "/"
