@@ -56,3 +56,11 @@ def test_the_macro_draws_an_accessible_svg(app):
     assert '<title id="c-title">Payments &lt;by&gt; month</title>' in svg
     assert "<title>2026-01 · paid: 5</title>" in svg and 'fill="#175cd3"' in svg
     assert "style=" not in svg and "<figcaption" not in svg  # one series: no legend
+
+
+def test_bars_and_labels_are_written_with_their_text_escaped():
+    """A township or pool name is the county's text: the bars' titles and the labels under them escape it."""
+    chart = bar_chart("escaped", ['<b>"东"&村</b>'], palette_series([("paid", [5])]))
+    svg = chart.bars_svg() + chart.labels_svg()
+    assert "<b>" not in svg and "&lt;b&gt;&#34;东&#34;&amp;村" in svg
+    assert svg.count("<rect ") == 1 and svg.count("<text ") == 1 and 'fill="#175cd3"' in svg
