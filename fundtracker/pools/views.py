@@ -69,10 +69,10 @@ def pool_labels():
 def entry_table() -> SimpleNamespace:
     """What every row of a statement table repeats, worked out once per table (templates/pools/_entry_row.html):
     the column names (each cell carries its column's name for the phone layout), the kinds and sources
-    translated, and whether the reader may reverse entries."""
+    translated, whether the reader may reverse entries, and the words of the last column."""
     names = {"entry": _("Entry"), "date": _("Date"), "kind": _("Kind"), "party": _("Counterparty or project"),
              "amount": _("Amount"), "balance": _("Balance"), "actor": _("Recorded by")}
-    return SimpleNamespace(columns=SimpleNamespace(**names),
+    return SimpleNamespace(columns=SimpleNamespace(**names), reverse=_("Reverse"), reversed=_("Reversed"),
                            kinds=translated(ENTRY_KIND_LABELS), sources=translated(SOURCE_TYPE_LABELS),
                            may_reverse=current_user.has_role(Role.FINANCE))
 

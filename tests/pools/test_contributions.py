@@ -129,9 +129,13 @@ def test_a_double_submitted_form_records_one_entry(finance_client, pool):
 def test_reversal_through_the_page_once_only(finance_client, pool, contribute):
     contribution = contribute(pool, 500_00)
     url = f"/pools/{pool.id}/entries/{contribution.ledger_entry_id}/reverse"
+    statement = f"/pools/{pool.id}/statement"
+    assert f'href="{url}">Reverse</a>' in finance_client.get(statement).get_data(as_text=True)
     assert finance_client.post(url, data={"reason": "", "token": "r0"}).status_code == 422
     assert finance_client.post(url, data={"reason": "录错金额", "token": "r1"}).status_code == 303
     assert figures_for(pool).balance_fen == 0
+    page = finance_client.get(statement).get_data(as_text=True)
+    assert url not in page and '<span class="badge badge-muted">Reversed</span>' in page
     again = finance_client.post(url, data={"reason": "again", "token": "r2"})
     assert again.status_code == 422 and "already been reversed" in again.get_data(as_text=True)
     reversal_id = db.session.execute(select(LedgerEntry.id).where(LedgerEntry.kind == "reversal")).scalar_one()
