@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..geo.models import Village
-from ..projects.loaders import of_projects
+from ..projects.loaders import of_joined_projects, of_projects
 from ..projects.models import Project
 from .models import StoredMonitoringStatus
 from .status import SEVERITY, Colour
@@ -31,7 +31,7 @@ def counts_by_township(project_ids_select) -> dict[int, Counter]:
     rows = db.session.execute(
         select(Village.township_id, StoredMonitoringStatus.colour, func.count())
         .join(Project, Project.id == StoredMonitoringStatus.project_id).join(Village, Village.id == Project.village_id)
-        .where(_in_scope(project_ids_select)).group_by(Village.township_id, StoredMonitoringStatus.colour)).all()
+        .where(of_joined_projects(StoredMonitoringStatus.project_id, project_ids_select)).group_by(Village.township_id, StoredMonitoringStatus.colour)).all()
     counts: dict[int, Counter] = {}
     for township_id, colour, count in rows:
         counts.setdefault(township_id, Counter())[Colour(colour)] = count

@@ -109,6 +109,23 @@ def test_the_board_pages_the_flagged_projects_and_filters_by_colour(app, monitor
     assert export.count("红项目") == 3 and "黄项目" in export and "below the minimum" in export
 
 
+def test_the_counts_by_township_read_each_project_once(app, monitored, village_user, approver):
+    """Over the library's projects the counts apply its conditions to the project they join, without an EXISTS
+    looking it up again; over ids named one by one, the same counts."""
+    from fundtracker.projects.library import LibraryFilter, project_ids_select
+
+    _red_projects(monitored, village_user, 2)
+    monitored(title="黄项目")
+    with app.test_request_context():
+        from flask_login import login_user
+        login_user(approver)
+        with count_queries() as queries:
+            by_scope = counts_by_township(project_ids_select(LibraryFilter()))
+    assert "EXISTS" not in queries.statements[0].upper() and "projects.status" in queries.statements[0]
+    ids = db.session.execute(select(Project.id)).scalars().all()
+    assert by_scope == counts_by_township(ids) and sum(sum(c.values()) for c in by_scope.values()) == 3
+
+
 def test_the_board_and_the_dashboard_count_the_same_colours(app, monitored, village_user, approver):
     _red_projects(monitored, village_user, 2)
     monitored(title="黄项目")
