@@ -88,7 +88,8 @@ def my_panels():
 
 
 def _panel_context(project) -> dict:
-    members = services.panel_members(project)
+    latest = services.latest_round(project)  # asked once: the members, the round shown and the history read it
+    members = services.members_of(latest)
     member = next((m for m in members if m.reviewer_id == current_user.id), None)
     may_see = services.may_see_scores(project, current_user)
     return {
@@ -99,15 +100,14 @@ def _panel_context(project) -> dict:
         "site_visits": db.session.execute(
             select(SiteVisit).where(SiteVisit.project_id == project.id).order_by(SiteVisit.visited_on)).scalars().all(),
         "visit_photos": _photos_by_visit(project),
-        "round": services.latest_round(project),
-        "earlier_rounds": _earlier_rounds(project),
+        "round": latest,
+        "earlier_rounds": _earlier_rounds(project, latest),
     }
 
 
-def _earlier_rounds(project) -> list[tuple]:
+def _earlier_rounds(project, latest) -> list[tuple]:
     """The rounds before the latest, as history: (round, its result, or None for those who neither
     sat on that round nor approve)."""
-    latest = services.latest_round(project)
     history = []
     for panel_round in services.closed_rounds(project):
         if latest is not None and panel_round.id == latest.id:

@@ -1,6 +1,7 @@
 """Vetting pages: visibility of scores, the HTMX score sheet and its full-page twin, the panel
 page, the feasibility report, the criteria-set admin and the reviewer's to-do."""
 import io
+import re
 
 from openpyxl import load_workbook
 
@@ -9,6 +10,7 @@ from fundtracker.extensions import db
 from fundtracker.vetting import services
 
 from ..conftest import login
+from ..query_counter import count_queries
 from .conftest import submit
 
 
@@ -59,6 +61,24 @@ def test_the_approver_sees_names_scores_and_exports_the_table(app, panel, approv
     workbook = load_workbook(io.BytesIO(client.get(f"/projects/{project.id}/vetting/scores.xlsx").data))
     rows = list(workbook.active.iter_rows(values_only=True))
     assert len(rows) == 4 and rows[1][0] == members[0].reviewer.display_name and rows[3][6] == 61.0
+
+
+def test_the_tab_asks_for_the_latest_round_once_and_its_queries_do_not_grow(app, panel, approver):
+    def statements(project):
+        with count_queries() as queries:
+            assert client.get(f"/projects/{project.id}/vetting").status_code == 200
+        return queries.statements
+
+    small, members = panel(size=2)
+    submit(small, members[0], [75] * 4)
+    client = client_for(app, approver)
+    for_two = statements(small)
+    large, members = panel(size=4)
+    for member in members[:3]:
+        submit(large, member, [75] * 4)
+    for_four = statements(large)
+    latest = [s for s in for_four if re.search(r"FROM panel_rounds .* ORDER BY panel_rounds.number DESC\s+LIMIT", s, re.S)]
+    assert len(latest) == 1 and len(for_four) == len(for_two)
 
 
 def test_htmx_total_fragment_and_the_full_page_form(app, panel):
