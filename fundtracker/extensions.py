@@ -34,16 +34,18 @@ class RequestTranslations(flask_babel.Domain):
     Flask-Babel 4 looks the catalog up again for every string it translates (the request's babel
     context, its locale, the locale's name, a cache): 8.5 µs a string against 0.1 µs for the lookup
     itself, and a page translates one to five hundred strings (its labels, lazy strings, menus). The
-    catalog found is kept in the context's `babel_translations`, the slot Flask-Babel itself resets when
-    the locale changes within a request (`force_locale`, `refresh`)."""
+    catalog found is kept, with the domain it belongs to, in the context's `babel_translations`, the slot
+    Flask-Babel itself resets when the locale changes within a request (`force_locale`, `refresh`)."""
 
     def get_translations(self):
         context = flask_babel._get_current_context()
         if context is None:  # outside a request: Flask-Babel's own answer (no catalog)
             return super().get_translations()
-        translations = getattr(context, "babel_translations", None)
-        if translations is None:
-            translations = context.babel_translations = super().get_translations()
+        kept = getattr(context, "babel_translations", None)
+        if kept is not None and kept[0] is self:
+            return kept[1]
+        translations = super().get_translations()
+        context.babel_translations = (self, translations)
         return translations
 
 

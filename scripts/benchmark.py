@@ -103,7 +103,7 @@ def parse_args():
     args.projects = args.projects if args.projects is not None else projects
     args.entries = args.entries if args.entries is not None else entries
     # 40 timings: the p95 of 20 (statistics.quantiles, exclusive) is 0.95 of the way from the 19th to the
-    # 20th, i.e. nearly the slowest, so one pause of the machine's decided a page's verdict; of 40 it
+    # 20th, i.e. nearly the slowest, so a single pause of the machine decided a page's verdict; of 40 it
     # lies between the 38th and the 39th.
     args.repeat = args.repeat or (5 if args.quick else 40)
     args.write_seconds = args.write_seconds or (8 if args.quick else 30)

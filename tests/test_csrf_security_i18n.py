@@ -84,7 +84,8 @@ def test_a_request_finds_its_catalog_once_and_follows_a_forced_locale(app, monke
     """Strings are translated from the catalog the request found once; force_locale (the stored monitoring
     causes, the public notices) still switches the language inside the request and back."""
     import flask_babel
-    from flask_babel import force_locale, gettext, lazy_gettext
+    from flask import session
+    from flask_babel import force_locale, gettext, lazy_gettext, refresh
 
     lookups = []
     found = flask_babel.Domain.get_translations
@@ -96,6 +97,10 @@ def test_a_request_finds_its_catalog_once_and_follows_a_forced_locale(app, monke
             assert gettext("Fund overview") == "Fund overview"
         assert gettext("Fund overview") == "资金运行总览"
         assert len(lookups) == 2  # one more for the forced locale; the request's own catalog comes back with it
+        session["lang"] = "en"
+        assert gettext("Fund overview") == "资金运行总览"  # the request keeps the language it chose
+        refresh()
+        assert gettext("Fund overview") == "Fund overview" and len(lookups) == 3
 
 
 def test_language_switch_only_redirects_within_the_site(client):

@@ -33,8 +33,9 @@ class Rect:
     title: str
 
     def svg(self) -> str:
-        """The bar as SVG, its title (category, series, value) escaped; the numbers and the colour are ours."""
-        return (f'<rect x="{self.x}" y="{self.y}" width="{self.width}" height="{self.height}" fill="{self.colour}">'
+        """The bar as SVG, its colour and title (category, series, value) escaped; the numbers are ours."""
+        return (f'<rect x="{self.x}" y="{self.y}" width="{self.width}" height="{self.height}" '
+                f'fill="{escape(self.colour)}">'
                 f'<title>{escape(self.title)}</title></rect>')
 
 

@@ -23,7 +23,8 @@ WAITING = {
 def counts_select(user, status_condition_pairs):
     """One query for all the role's counts, over the rows of the statuses counted only (a range of
     ix_projects_status_dates, not the whole table)."""
-    counted = scoped_projects(user).where(Project.status.in_({status for status, _ in status_condition_pairs}))
+    statuses = list(dict.fromkeys(status for status, _ in status_condition_pairs))  # in a fixed order: one SQL text
+    counted = scoped_projects(user).where(Project.status.in_(statuses))
     return counted.with_only_columns(*[
         func.count().filter(Project.status == status, *([condition] if condition is not None else []))
         for status, condition in status_condition_pairs

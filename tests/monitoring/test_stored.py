@@ -109,21 +109,36 @@ def test_the_board_pages_the_flagged_projects_and_filters_by_colour(app, monitor
     assert export.count("红项目") == 3 and "黄项目" in export and "below the minimum" in export
 
 
-def test_the_counts_by_township_read_each_project_once(app, monitored, village_user, approver):
-    """Over the library's projects the counts apply its conditions to the project they join, without an EXISTS
-    looking it up again; over ids named one by one, the same counts."""
+def test_the_counts_by_township_read_each_project_once(app, monitored, village_user, approver, make_user):
+    """Over the library's projects (with a township filter, and for a township's user) the counts apply its
+    conditions to the project they join, without an EXISTS looking it up again, and count what the same
+    projects named one by one count; a scope that is more than conditions (a limit) keeps the EXISTS."""
+    from flask_login import login_user
+
+    from fundtracker.auth.roles import Role
     from fundtracker.projects.library import LibraryFilter, project_ids_select
 
     _red_projects(monitored, village_user, 2)
     monitored(title="黄项目")
-    with app.test_request_context():
-        from flask_login import login_user
-        login_user(approver)
-        with count_queries() as queries:
-            by_scope = counts_by_township(project_ids_select(LibraryFilter()))
-    assert "EXISTS" not in queries.statements[0].upper() and "projects.status" in queries.statements[0]
+    township = village_user.village.township
+    elsewhere, _ = monitored(title="别乡项目")
+    elsewhere.village_id = make_user(Role.VILLAGE).village_id
+    db.session.commit()
     ids = db.session.execute(select(Project.id)).scalars().all()
-    assert by_scope == counts_by_township(ids) and sum(sum(c.values()) for c in by_scope.values()) == 3
+    everywhere = counts_by_township(ids)
+    assert sum(sum(c.values()) for c in everywhere.values()) == 4 and len(everywhere) == 2
+    for user, filters in ((approver, LibraryFilter()), (approver, LibraryFilter(township_id=township.id)),
+                          (make_user(Role.TOWN, township=township), LibraryFilter())):
+        with app.app_context(), app.test_request_context():  # a request's own g: its scope is computed once
+            login_user(user)
+            with count_queries() as queries:
+                by_scope = counts_by_township(project_ids_select(filters))
+        assert "EXISTS" not in queries.statements[0].upper() and "projects.status" in queries.statements[0]
+        expected = everywhere if user is approver and not filters.township_id else {township.id: everywhere[township.id]}
+        assert by_scope == expected, (user, filters)
+    with count_queries() as queries:
+        counts_by_township(select(Project.id).order_by(Project.id).limit(1))
+    assert "EXISTS" in queries.statements[0].upper()
 
 
 def test_the_board_and_the_dashboard_count_the_same_colours(app, monitored, village_user, approver):
