@@ -1,5 +1,7 @@
 """The application as `make bench` serves it: the real app, plus an X-Queries header with the
-number of SQL statements each request ran (counted the way tests/query_counter.py counts)."""
+number of SQL statements each request ran (counted the way tests/query_counter.py counts) and an
+X-Worker header with the worker's process id (the benchmark starts timing once every worker answers)."""
+import os
 import sys
 from pathlib import Path
 
@@ -29,4 +31,5 @@ with app.app_context():
 @app.after_request
 def _queries_header(response):
     response.headers["X-Queries"] = str(g.get("bench_queries", 0))
+    response.headers["X-Worker"] = str(os.getpid())
     return response

@@ -10,7 +10,8 @@
    worker compiles its templates and freezes its start-up objects before its first request): the app
    (scripts/bench_app.py: the real app plus a header with its SQL statement count), a bare Flask page (scripts/floor_bare.py) and a minimal
    Flask + SQLAlchemy + Jinja page listing 50 projects from the same database (scripts/floor_minimal.py).
-3. Times every page of the crawl as each role, each request followed by one to each floor, and
+3. Waits until every worker of the app has answered (each readies itself after gunicorn starts it), then
+   times every page of the crawl as each role, each request followed by one to each floor, and
    prints per page the first request's time (a worker's first visit: its queries not yet compiled),
    then, after that and the rest of 2 × workers untimed requests (gunicorn hands each to any idle
    worker, so this is likely, not certain, to reach each), p50 / p95 / queries / p95 ÷ each floor's p95.
@@ -172,6 +173,24 @@ def served(module: str, env: dict, workers: int):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def wait_for_every_worker(port: int, workers: int) -> None:
+    """Until each of the app's workers has answered (X-Worker): a worker readies itself (compiles every
+    template) after gunicorn starts it, and the first page timed while others were still doing so took
+    the CPU they used (p95 100 ms against a p50 of 9)."""
+    seen = set()
+    for _ in range(600):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", "/login")  # a new connection each time: any idle worker may take it
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        seen.add(response.getheader("X-Worker"))
+        if len(seen) >= workers:
+            return
+        time.sleep(0.05)
+    sys.exit(f"only {len(seen)} of the {workers} workers on port {port} answered")
 
 
 def wait_until_up(port: int) -> None:
@@ -359,10 +378,12 @@ def main() -> None:
         with served("bench_app", env, args.workers) as app_port, \
                 served("floor_bare", env, args.workers) as bare_port, \
                 served("floor_minimal", env, args.workers) as minimal_port:
+            wait_for_every_worker(app_port, args.workers)
             if not args.skip_crawl:
                 crawl(app_port, bare_port, minimal_port, found, args.repeat, GOAL_MS[kind], args.workers)
             exports(app_port)
             with served("bench_app", env, args.workers) as second_port:
+                wait_for_every_worker(second_port, args.workers)
                 write_throughput([app_port, second_port], found["big_pool"], args.write_clients, args.write_seconds)
 
 
