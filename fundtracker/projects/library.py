@@ -16,7 +16,8 @@ from sqlalchemy import Select, func, literal_column, or_, select, text, tuple_
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..geo.models import Village
+from ..geo.models import Township, Village
+from ..pools.models import FundPool
 from .loaders import scoped_projects
 from .models import Project, ProjectStatus
 
@@ -134,12 +135,34 @@ def _sort(filters: LibraryFilter):
 
 
 def library_select(filters: LibraryFilter) -> Select:
+    """The projects in scope in the sort's order, as objects with their village and pool (the export)."""
     column, descending = _sort(filters)
     stmt = _filtered(filters).options(selectinload(Project.pool))
     if column is Village.name:
         stmt = stmt.join(Village, Village.id == Project.village_id)
-    order = (column.desc(), Project.id.desc()) if descending else (column.asc(), Project.id.asc())
-    return stmt.order_by(*order)
+    return stmt.order_by(*_order(column, descending))
+
+
+# What a page of the library shows, read as plain rows: ten columns in one statement instead of every
+# column of each project built into an object with its village, township and pool (2–3 ms a page of
+# 50 rows at county scale, against 0.3–0.4 ms).
+LISTED = (Project.id, Project.title, Project.category, Project.status, Project.requested_fen,
+          Project.approved_amount_fen, Project.created_at, Village.name.label("village_name"),
+          Township.name.label("township_name"), FundPool.name.label("pool_name"))
+
+
+def listed_select(filters: LibraryFilter) -> Select:
+    """The rows of the library's pages (LISTED) in the sort's order."""
+    column, descending = _sort(filters)
+    stmt = (_filtered(filters).with_only_columns(*LISTED)
+            .outerjoin(Village, Village.id == Project.village_id)
+            .outerjoin(Township, Township.id == Village.township_id)
+            .outerjoin(FundPool, FundPool.id == Project.pool_id))
+    return stmt.order_by(*_order(column, descending))
+
+
+def _order(column, descending: bool) -> tuple:
+    return (column.desc(), Project.id.desc()) if descending else (column.asc(), Project.id.asc())
 
 
 def project_ids_select(filters: LibraryFilter, with_status: bool = True) -> Select:
@@ -221,8 +244,8 @@ def decode_cursor(cursor: str | None):
     return value, project_id
 
 
-def _sort_value(project: Project, column):
-    return project.village.name if column is Village.name else getattr(project, column.key)
+def _sort_value(row, column):
+    return row.village_name if column is Village.name else getattr(row, column.key)
 
 
 def _beyond(column, descending: bool, cursor) -> object:
@@ -242,21 +265,20 @@ def library_page(filters: LibraryFilter, counts: dict[str, int], *, page: int, p
     """One page: after a cursor (next), before one (previous), or page N by OFFSET (a bookmark)."""
     total = counts.get(filters.status, 0) if filters.status in set(ProjectStatus) else sum(counts.values())
     column, descending = _sort(filters)
-    stmt = library_select(filters)
+    stmt = listed_select(filters)
     page = max(page, 1)
     if filters.sort.lstrip("-") not in KEYSET_SORTS:
         after = before = None
     if (cursor := decode_cursor(before)) is not None:
-        reverse = library_select(LibraryFilter(**{**filters.__dict__, "sort": _flipped(filters.sort)}))
-        rows = db.session.execute(reverse.where(_beyond(column, not descending, cursor)).limit(per_page + 1)
-                                  ).unique().scalars().all()
+        reverse = listed_select(LibraryFilter(**{**filters.__dict__, "sort": _flipped(filters.sort)}))
+        rows = db.session.execute(reverse.where(_beyond(column, not descending, cursor)).limit(per_page + 1)).all()
         more_before, rows = len(rows) > per_page, rows[:per_page][::-1]
         return _page(rows, column, page, per_page, total, more_after=True, more_before=more_before)
     if (cursor := decode_cursor(after)) is not None:
         stmt = stmt.where(_beyond(column, descending, cursor))
     else:
         stmt = stmt.offset((page - 1) * per_page)
-    rows = db.session.execute(stmt.limit(per_page + 1)).unique().scalars().all()
+    rows = db.session.execute(stmt.limit(per_page + 1)).all()
     return _page(rows[:per_page], column, page, per_page, total, more_after=len(rows) > per_page,
                  more_before=page > 1)
 

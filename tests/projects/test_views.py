@@ -213,3 +213,21 @@ def test_library_pagination_and_query_count(app, make_project, make_user, make_v
         page = client.get("/projects?page=2").get_data(as_text=True)
     assert many.count == few.count
     assert "Page 2 of 3" in page
+
+
+def test_a_library_row_shows_the_township_the_village_and_the_pool(app, make_project, make_user, make_funded_pool):
+    """The library's rows are read as plain rows (listed_select): each shows its township · village, and the pool
+    of an approved project (a dash before approval)."""
+    pool = make_funded_pool(name="2026 专项资金池")
+    approved = make_project(title="牧场扩建", status="approved")
+    approved.approved_amount_fen, approved.pool_id = 300 * WAN, pool.id
+    make_project(title="生态鱼塘", status="submitted")
+    db.session.commit()
+    client = app.test_client()
+    login(client, make_user(Role.APPROVER))
+    page = client.get("/projects").get_data(as_text=True)
+    rows = {title: row for row in page.split("<tr>") for title in ("牧场扩建", "生态鱼塘") if title in row}
+    village = approved.village
+    assert f"{village.township.name} · {village.name}" in rows["牧场扩建"]
+    assert "2026 专项资金池" in rows["牧场扩建"] and "2026 专项资金池" not in rows["生态鱼塘"]
+    assert "<td>—</td>" in rows["生态鱼塘"] and "¥3,000,000.00" in rows["牧场扩建"]
