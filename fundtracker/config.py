@@ -34,6 +34,8 @@ def load_config(app, test_config: dict | None) -> None:
         SQLALCHEMY_DATABASE_URI=_database_url(app.instance_path),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         SQLITE_BUSY_TIMEOUT_MS=int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000")),
+        SQLITE_CACHE_MIB=int(os.environ.get("SQLITE_CACHE_MIB", "64")),
+        SQLITE_MMAP_MIB=int(os.environ.get("SQLITE_MMAP_MIB", "256")),
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

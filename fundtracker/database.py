@@ -34,7 +34,11 @@ def _transaction_may_write() -> bool:
     return not (has_request_context() and request.method in READ_ONLY_METHODS)
 
 
-def configure_sqlite(engine, busy_timeout_ms: int) -> None:
+def configure_sqlite(engine, busy_timeout_ms: int, cache_mib: int, mmap_mib: int) -> None:
+    """Also a page cache of cache_mib per connection instead of SQLite's 2 MiB, and reads through a memory map
+    of up to mmap_mib: a county's database is hundreds of MB, and a page that looks up a few thousand
+    projects by key (the dashboard's colours by township) or counts them read its pages again from the
+    file on every request: 5.0 → 1.6 ms and 2.2 → 1.2 ms at county scale."""
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
@@ -43,6 +47,8 @@ def configure_sqlite(engine, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA cache_size=-{int(cache_mib) * 1024}")  # negative: KiB
+        cursor.execute(f"PRAGMA mmap_size={int(mmap_mib) * 1024 * 1024}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -77,7 +83,8 @@ def init_engine(app) -> None:
     with app.app_context():
         engine = db.engine
         if is_sqlite(engine):
-            configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+            configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], app.config["SQLITE_CACHE_MIB"],
+                             app.config["SQLITE_MMAP_MIB"])
         elif engine.dialect.name == "postgresql":
             configure_postgresql(engine)
 

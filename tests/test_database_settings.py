@@ -15,3 +15,9 @@ def test_postgresql_connections_do_not_jit_compile(app):
 @pytest.mark.skipif(USE_POSTGRES, reason="a SQLite setting")
 def test_sqlite_connections_use_the_write_ahead_log(app):
     assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+@pytest.mark.skipif(USE_POSTGRES, reason="a SQLite setting")
+def test_sqlite_connections_keep_a_county_sized_cache_and_read_through_a_memory_map(app):
+    assert db.session.execute(text("PRAGMA cache_size")).scalar() == -app.config["SQLITE_CACHE_MIB"] * 1024 == -64 * 1024
+    assert db.session.execute(text("PRAGMA mmap_size")).scalar() == app.config["SQLITE_MMAP_MIB"] * 1024 * 1024 > 0
