@@ -35,10 +35,12 @@ def _transaction_may_write() -> bool:
 
 
 def configure_sqlite(engine, busy_timeout_ms: int, cache_mib: int, mmap_mib: int) -> None:
-    """Also a page cache of cache_mib per connection instead of SQLite's 2 MiB, and reads through a memory map
-    of up to mmap_mib: a county's database is hundreds of MB, and a page that looks up a few thousand
-    projects by key (the dashboard's colours by township) or counts them read its pages again from the
-    file on every request: 5.0 → 1.6 ms and 2.2 → 1.2 ms at county scale."""
+    """Also a page cache of cache_mib per connection instead of SQLite's 2 MiB (filled as pages are read;
+    a sync gunicorn worker uses one connection at a time), and reads through a memory map of up to
+    mmap_mib (address space, the pages shared with the other workers): a county's database is hundreds
+    of MB, and a page that looks a few thousand projects up by key (the dashboard's colours by township)
+    or counts them read their pages from the file again on every request: 5.0 → 1.6 ms and
+    2.2 → 1.2 ms at county scale."""
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below

@@ -175,22 +175,28 @@ def served(module: str, env: dict, workers: int):
         process.wait(timeout=30)
 
 
-def wait_for_every_worker(port: int, workers: int) -> None:
-    """Until each of the app's workers has answered (X-Worker): a worker readies itself (compiles every
-    template) after gunicorn starts it, and the first page timed while others were still doing so took
-    the CPU they used (p95 100 ms against a p50 of 9)."""
-    seen = set()
-    for _ in range(600):
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        connection.request("GET", "/login")  # a new connection each time: any idle worker may take it
-        response = connection.getresponse()
-        response.read()
-        connection.close()
+def wait_for_every_worker(port: int, workers: int, seconds: float = 180) -> None:
+    """Until each of the app's workers has answered /login (200, X-Worker): a worker readies itself
+    (compiles every template) after gunicorn starts it, and the first page timed while others were still
+    doing so took the CPU they used (p95 100 ms against a p50 of 9)."""
+    seen, deadline = set(), time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/login")  # a new connection each time: any idle worker may take it
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+        except (http.client.HTTPException, OSError):
+            time.sleep(0.2)
+            continue
+        if response.status != 200:
+            sys.exit(f"/login answered HTTP {response.status} on port {port}")
         seen.add(response.getheader("X-Worker"))
-        if len(seen) >= workers:
+        if len(seen - {None}) >= workers:
             return
         time.sleep(0.05)
-    sys.exit(f"only {len(seen)} of the {workers} workers on port {port} answered")
+    sys.exit(f"only {len(seen - {None})} of the {workers} workers on port {port} answered in {seconds:.0f} s")
 
 
 def wait_until_up(port: int) -> None:
@@ -290,6 +296,8 @@ def crawl(app_port: int, bare_port: int, minimal_port: int, found: dict, repeat:
             queries = response.getheader("X-Queries", "?")
             bare_ms, minimal_ms = timed(bare, "/")[0], timed(minimal, "/")[0]
             if first is None or warming(served_by, warm_ups, workers):
+                if warm_ups + 1 == 20 * workers:
+                    print(f"  {role} {url}: {len(served_by)} of {workers} workers served it while warming up")
                 # untimed, the first shown: gunicorn hands each request to any idle worker, and a worker's
                 # first visit to a page compiles its SQL statements (SQLAlchemy caches them per process)
                 first = ms if first is None else first

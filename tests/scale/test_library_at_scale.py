@@ -115,13 +115,16 @@ def _link(html: str, label: str) -> str | None:
     return match.group(1).replace("&amp;", "&") if match else None
 
 
-def test_next_and_previous_page_by_keyset(app, make_project, make_user):
+def test_next_and_previous_page_by_keyset(app, make_project, make_user, make_village):
     app.config["PAGE_SIZE"] = 5
+    # three villages, two of the same name in different townships: the village sort pages through ties
+    villages = [make_village(name="东村"), make_village(name="东村"), make_village(name="西村")]
     for number in range(12):
-        make_project(title=f"项目 {number:02d}", requested_wan=100 + number % 3, status="submitted")
+        make_project(title=f"项目 {number:02d}", requested_wan=100 + number % 3, status="submitted",
+                     village=villages[number % 3])
     db.session.commit()
     client = _client(app, make_user)
-    for sort in ("-created", "title", "-requested"):
+    for sort in ("-created", "title", "-requested", "village", "-village", "status"):
         pages, url = [], f"/projects?sort={sort}"
         while url:
             with count_queries() as queries:
