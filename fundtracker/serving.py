@@ -9,8 +9,9 @@
 - The youngest generation is collected every 10,000 net allocations instead of 700, and each older one
   after 20 collections of the one below instead of 10: a page makes tens of thousands of short-lived
   objects (rows, model instances, template output) that reference counting frees at the end of the
-  request; collected mid-request they were promoted and later walked by full collections. Measured over the benchmark's crawl on 3 workers: 725 ms in the collector with the
-  defaults, one pause of 147 ms; 117 ms with these settings, none over 7 ms.
+  request; collected mid-request they were promoted and later walked by full collections. Measured
+  over the benchmark's crawl on 3 workers: 725 ms in the collector with the defaults, one pause of
+  147 ms; 117 ms with these settings, none over 7 ms.
 
 gunicorn.conf.py calls `ready_worker` in each worker after it loads the app.
 """
@@ -38,6 +39,7 @@ YOUNG_GENERATION_THRESHOLD = (10_000, 20, 20)
 
 
 def ready_worker(app: Flask) -> None:
+    """Everything above, once per worker before its first request (gunicorn.conf.py's post_worker_init)."""
     compile_templates(app)
     freeze_startup_objects()
     gc.set_threshold(*YOUNG_GENERATION_THRESHOLD)

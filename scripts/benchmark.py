@@ -8,8 +8,9 @@
    seeding when that database is already seeded).
 2. Serves, each with gunicorn and 3 workers configured by gunicorn.conf.py as in production (each
    worker compiles its templates and freezes its start-up objects before its first request): the app
-   (scripts/bench_app.py: the real app plus a header with its SQL statement count), a bare Flask page (scripts/floor_bare.py) and a minimal
-   Flask + SQLAlchemy + Jinja page listing 50 projects from the same database (scripts/floor_minimal.py).
+   (scripts/bench_app.py: the real app plus headers with its SQL statement count and worker), a bare
+   Flask page (scripts/floor_bare.py) and a minimal Flask + SQLAlchemy + Jinja page listing 50
+   projects from the same database (scripts/floor_minimal.py).
 3. Waits until every worker of the app has answered (each readies itself after gunicorn starts it), then
    times every page of the crawl as each role, each request followed by one to each floor, and
    prints per page the first request's time (a worker's first visit: its queries not yet compiled),
@@ -164,8 +165,8 @@ def served(module: str, env: dict, workers: int):
     """gunicorn serving scripts/<module>.py's app; yields its port."""
     port = free_port()
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--timeout", "180",
+        [str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "--workers", str(workers),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "180",
          "--pythonpath", f"{ROOT},{ROOT / 'scripts'}", f"{module}:app"], cwd=ROOT, env=env)
     try:
         wait_until_up(port)

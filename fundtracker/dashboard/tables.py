@@ -63,7 +63,8 @@ class Table:
         """The table as an Excel sheet: money in yuan (numbers), the totals row last."""
         cells = [[_excel_value(f, f.value(row)) for f in self.fields] for row in self.rows]
         if cells:
-            cells.append([_excel_value(f, value) if f.summed else str(value) for f, value in zip(self.fields, self.totals)])
+            cells.append([_excel_value(f, value) if f.summed else str(value)
+                          for f, value in zip(self.fields, self.totals)])
         columns = [Column(f"{f.header} ({_l('yuan')})" if f.kind == MONEY else str(f.header),
                           lambda row, index=index: row[index]) for index, f in enumerate(self.fields)]
         return Sheet(str(self.sheet_title), columns, cells)

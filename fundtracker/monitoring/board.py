@@ -31,7 +31,8 @@ def counts_by_township(project_ids_select) -> dict[int, Counter]:
     rows = db.session.execute(
         select(Village.township_id, StoredMonitoringStatus.colour, func.count())
         .join(Project, Project.id == StoredMonitoringStatus.project_id).join(Village, Village.id == Project.village_id)
-        .where(of_joined_projects(StoredMonitoringStatus.project_id, project_ids_select)).group_by(Village.township_id, StoredMonitoringStatus.colour)).all()
+        .where(of_joined_projects(StoredMonitoringStatus.project_id, project_ids_select))
+        .group_by(Village.township_id, StoredMonitoringStatus.colour)).all()
     counts: dict[int, Counter] = {}
     for township_id, colour, count in rows:
         counts.setdefault(township_id, Counter())[Colour(colour)] = count

@@ -60,10 +60,10 @@ def _admitted(filters: StatementFilter, day, kind):
 def _first_sequence_from(pool_id: int, filters: StatementFilter):
     """The lowest sequence of an entry (of the chosen kind) dated on or after date_from, from the stored day
     totals: where a statement from a date starts walking the pool's sequence index, instead of at its first
-    entry. Exact: back-dated entries count under their own date. Not correlated: computed once per query."""
-    from_date = StatementFilter(date_from=filters.date_from, kind=filters.kind)
+    entry. Exact: back-dated entries count under their own date (a date_to narrows the days to the
+    period's, whose entries are the only ones shown anyway). Not correlated: computed once per query."""
     return select(func.min(PoolDayTotal.first_sequence)).where(
-        PoolDayTotal.pool_id == pool_id, _admitted(from_date, PoolDayTotal.value_date, PoolDayTotal.kind)
+        PoolDayTotal.pool_id == pool_id, _admitted(filters, PoolDayTotal.value_date, PoolDayTotal.kind)
     ).scalar_subquery()
 
 
