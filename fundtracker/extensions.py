@@ -35,7 +35,9 @@ class RequestTranslations(flask_babel.Domain):
     context, its locale, the locale's name, a cache): 8.5 µs a string against 0.1 µs for the lookup
     itself, and a page translates one to five hundred strings (its labels, lazy strings, menus). The
     catalog found is kept, with the domain it belongs to, in the context's `babel_translations`, the slot
-    Flask-Babel itself resets when the locale changes within a request (`force_locale`, `refresh`)."""
+    Flask-Babel itself resets when the locale changes within a request (`force_locale`, `refresh`). It reads
+    that context through Flask-Babel's `_get_current_context` (4.0.0, pinned in requirements.txt);
+    tests/test_csrf_security_i18n.py checks the lookups, force_locale and refresh."""
 
     def get_translations(self):
         context = flask_babel._get_current_context()
