@@ -6,6 +6,7 @@ from fundtracker.auth.roles import Role
 from fundtracker.extensions import db
 
 from .conftest import PASSWORD, login
+from .query_counter import count_queries
 
 
 def test_login_and_logout(client, make_user):
@@ -114,13 +115,12 @@ def test_passwords_are_hashed(app, make_user):
 def test_every_request_loads_its_user_with_roles_and_place_in_one_statement(client, make_user):
     """Flask-Login asks for the signed-in user on every request: one statement brings the user, their roles,
     village and township (the roles were a second statement on every page)."""
-    from .query_counter import count_queries
-
     user = make_user(Role.VILLAGE, Role.TOWN)
+    places = (user.village.name, user.township.name)
     assert login(client, user).status_code == 303
     db.session.remove()  # the request loads the user as a new request would, not from this test's session
     with count_queries() as queries:
         home = client.get("/").get_data(as_text=True)
     about_the_user = [s for s in queries.statements if "FROM users" in s or "FROM user_roles" in s]
     assert len(about_the_user) == 1, about_the_user
-    assert user.village.name in home and user.township.name in home
+    assert all(place in home for place in places)
