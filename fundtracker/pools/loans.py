@@ -17,7 +17,7 @@ from fractions import Fraction
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from ..clock import add_months
 from ..extensions import db
@@ -128,10 +128,12 @@ class LoanPosition:
 
 
 def loans_select(pool_id: int | None = None):
+    """Loans with their entry, pool and collateral; not the entry's actor, whom no list of loans shows (the
+    joined actor brought their village, township and, in a second statement, their roles)."""
     stmt = (
         select(Contribution)
         .where(Contribution.source_type == SourceType.LOAN)
-        .options(selectinload(Contribution.collateral))
+        .options(selectinload(Contribution.collateral), joinedload(Contribution.entry).lazyload(LedgerEntry.actor))
         .order_by(Contribution.loan_start_on, Contribution.id)
     )
     return stmt.where(Contribution.pool_id == pool_id) if pool_id is not None else stmt

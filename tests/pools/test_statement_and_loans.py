@@ -126,6 +126,22 @@ def test_loans_owed_show_maturity_warnings(finance_client, pool, contribute, app
     assert len(rows) == 3 and rows[1][1] == "农业银行" and rows[1][6] == "2000000.00" and rows[1][9] == "闲置厂房"
 
 
+def test_lists_of_loans_do_not_load_who_recorded_them(finance_client, pool, contribute):
+    """The loans owed show the lender, the pool and the collateral, never the entry's actor: the joined actor
+    brought the recorder's village and township and, in a statement of its own, their roles."""
+    for lender in ("农业银行", "农商银行"):
+        contribute(pool, 1_000_000_00, source="loan", contributor=lender, received_on=date(2026, 1, 1),
+                   loan=LoanTerms(lender, 385, 36, date(2026, 1, 1), "interest_yearly"),
+                   collateral=[CollateralInput("礼堂", "hall", 100_000_00)])
+    pool_name = pool.name
+    db.session.remove()  # the page loads its rows as a new request would
+    with count_queries() as queries:
+        page = finance_client.get("/pools/loans").get_data(as_text=True)
+    about_users = [s for s in queries.statements if "users" in s or "user_roles" in s]
+    assert len(about_users) == 1, about_users  # the signed-in user's own
+    assert "农业银行" in page and "农商银行" in page and "礼堂" in page and pool_name in page
+
+
 def test_a_reversed_loan_owes_nothing(pool, contribute, finance):
     loan = contribute(pool, 500_000_00, source="loan", received_on=date(2026, 1, 1),
                       loan=LoanTerms("银行", 385, 12, date(2026, 1, 1), "bullet"),
