@@ -103,6 +103,21 @@ def test_a_request_finds_its_catalog_once_and_follows_a_forced_locale(app, monke
         assert gettext("Fund overview") == "Fund overview" and len(lookups) == 3
 
 
+def test_a_second_domain_finds_its_own_catalog_not_the_one_the_request_kept(app):
+    """The catalog a request keeps belongs to the domain that found it: another domain (a catalog of other
+    messages) in the same request looks up its own instead of being handed the app's."""
+    from flask_babel import gettext
+
+    from fundtracker.extensions import RequestTranslations, babel
+
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        assert gettext("Fund overview") == "资金运行总览"  # the app's catalog, now kept for the request
+        other = RequestTranslations(domain="no_such_catalog")
+        assert other.get_translations() is not babel.domain_instance.get_translations()
+        assert other.gettext("Fund overview") == "Fund overview"
+        assert gettext("Fund overview") == "资金运行总览"
+
+
 def test_language_switch_only_redirects_within_the_site(client):
     response = client.get("/language/zh?next=//evil.example/")
     assert response.headers["Location"] == "/"
